@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install everything the tests need (the project, its test extras, Debian's Chromium for the
+# browser tests), then run lint, type checks and the whole test suite. Arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/venv.sh
+ensure_venv test
+scripts/install-browser.sh
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
+.venv/bin/mypy
+.venv/bin/pytest "$@"

@@ -1,0 +1,6 @@
+"""PeaceKG: a provenance-first knowledge graph of peace negotiations."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

@@ -1,0 +1,5 @@
+"""`python -m peacekg` runs the CLI."""
+
+from peacekg.cli import main
+
+main()

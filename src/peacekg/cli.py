@@ -1,0 +1,265 @@
+"""The ``peacekg`` command: thin click commands over the pipeline stages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import pyoxigraph
+
+from peacekg import __version__, mediatypes
+from peacekg.config import Settings, SettingsError, describe, load_settings
+from peacekg.load import LoadError, load
+from peacekg.pipeline import BuildFailed, build, needs_build
+from peacekg.reason import InconsistencyError, reason
+from peacekg.store import EmbeddedStore, StoreError
+from peacekg.validate import validate
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+def _source_options(command: F) -> F:
+    """Options every command that reads the sources shares (one definition, Datasette-style)."""
+    options = [
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path),
+            help="Settings file (default: ./peacekg.toml when present).",
+        ),
+        click.option("--ontology-dir", type=click.Path(path_type=Path), help="Ontology directory."),
+        click.option("--data-dir", type=click.Path(path_type=Path), help="Data directory."),
+        click.option("--shapes-file", type=click.Path(path_type=Path), help="SHACL shapes file."),
+        click.option(
+            "--queries-dir",
+            type=click.Path(path_type=Path),
+            help="Query directory (examples/, checks/).",
+        ),
+        click.option("--build-dir", type=click.Path(path_type=Path), help="Build directory."),
+        click.option(
+            "--sources-dir",
+            type=click.Path(path_type=Path),
+            help="Source texts to check quotes against.",
+        ),
+        click.option("--base-iri", help="Base IRI of minted IRIs."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _settings(config_file: Path | None, **flags: Any) -> Settings:
+    try:
+        return load_settings(config_file=config_file, overrides=flags)
+    except SettingsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _progress(stage: str, message: str) -> None:
+    click.echo(f"[{stage}] {message}", err=True)
+
+
+def _run_build(settings: Settings) -> None:
+    """Build, turning each kind of failure into its message and exit code."""
+    try:
+        result = build(settings, _progress)
+    except LoadError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    except (BuildFailed, InconsistencyError) as error:
+        click.echo(f"error: {error}", err=True)
+        click.echo("the previous store (if any) is still the one served", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    for iri, label in result.unlinked:
+        click.echo(f"[wikidata] unlinked: {label} <{iri}>", err=True)
+    click.echo(f"built {result.store_dir}", err=True)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="peacekg")
+def main() -> None:
+    """PeaceKG: build, check, query and serve the peace-negotiations knowledge graph."""
+
+
+@main.command("build")
+@_source_options
+def build_command(config_file: Path | None, **flags: Any) -> None:
+    """Load, validate, reason, check and store the graph (the served store switches atomically)."""
+    _run_build(_settings(config_file, **flags))
+
+
+@main.command("validate")
+@_source_options
+def validate_command(config_file: Path | None, **flags: Any) -> None:
+    """Validate asserted data with SHACL. Exit 0 conforms, 1 violations, 2 error."""
+    settings = _settings(config_file, **flags)
+    try:
+        sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
+    except LoadError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    outcome = validate(sources.asserted, sources.ontology, sources.shapes)
+    if outcome.results:
+        click.echo(outcome.text())
+    click.echo(
+        f"{'conforms' if outcome.conforms else 'does not conform'}: "
+        f"{len(outcome.violations)} violations, {len(outcome.warnings)} warnings"
+    )
+    sys.exit(EXIT_OK if outcome.conforms else EXIT_VIOLATIONS)
+
+
+@main.command("reason")
+@_source_options
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Write the inferred triples to this Turtle file.",
+)
+def reason_command(config_file: Path | None, output: Path | None, **flags: Any) -> None:
+    """Compute the OWL 2 RL closure and report (or write) what it adds."""
+    settings = _settings(config_file, **flags)
+    try:
+        sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
+        result = reason(sources.ontology, sources.asserted)
+    except LoadError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    except InconsistencyError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    click.echo(
+        f"{len(result.inferred)} inferred triples from {result.input_triples} "
+        f"({result.seconds:.2f} s)"
+    )
+    if output:
+        result.inferred.serialize(destination=output, format="turtle")
+
+
+def _open_store(settings: Settings) -> EmbeddedStore:
+    if not settings.store_path.is_symlink():
+        click.echo(f"error: no store at {settings.store_path}: run `peacekg build`", err=True)
+        sys.exit(EXIT_ERROR)
+    return EmbeddedStore(settings.store_path)
+
+
+def _table(result: pyoxigraph.QuerySolutions) -> str:
+    names = [v.value for v in result.variables]
+    rows = [["" if s[n] is None else str(s[n].value) for n in names] for s in result]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    lines = [" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.append(f"({len(rows)} rows)")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+@main.command("query")
+@click.argument("query_file", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    default="table",
+    show_default=True,
+    type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"]),
+    help="Output format.",
+)
+@_source_options
+def query_command(
+    query_file: Any, output_format: str, config_file: Path | None, **flags: Any
+) -> None:
+    """Run a SPARQL query (a .rq file, or - for standard input) on the built store."""
+    settings = _settings(config_file, **flags)
+    store = _open_store(settings)
+    try:
+        result = store.query(query_file.read())
+    except SyntaxError as error:
+        click.echo(f"error: {query_file.name}: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    if isinstance(result, pyoxigraph.QueryTriples):
+        fmt = mediatypes.by_name("turtle" if output_format == "table" else output_format)
+        if fmt is None or fmt.kind not in {mediatypes.Kind.GRAPH, mediatypes.Kind.DATASET}:
+            click.echo(f"error: --format {output_format} cannot carry triples", err=True)
+            sys.exit(EXIT_ERROR)
+        sys.stdout.buffer.write(result.serialize(format=fmt.rdf_format()) or b"")
+        return
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        if output_format == "table":
+            click.echo("true" if bool(result) else "false")
+            return
+    elif output_format == "table":
+        click.echo(_table(result))
+        return
+    fmt = mediatypes.by_name(output_format)
+    if fmt is None or fmt.kind is not mediatypes.Kind.RESULTS:
+        click.echo(f"error: --format {output_format} cannot carry query results", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.stdout.buffer.write(result.serialize(format=fmt.results_format()) or b"")
+
+
+@main.command("serve")
+@_source_options
+@click.option("--host", help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default 8000).")
+def serve_command(config_file: Path | None, **flags: Any) -> None:
+    """Serve the graph: rebuilds first when sources changed since the last build."""
+    from peacekg.serve import serve
+
+    settings = _settings(config_file, **flags)
+    if needs_build(settings):
+        click.echo("sources changed since the last build (or no store yet): building", err=True)
+        _run_build(settings)
+    else:
+        click.echo(f"store is up to date: {settings.store_path}", err=True)
+    click.echo(
+        f"PeaceKG {__version__} serving at {settings.base_url}/ "
+        f"(SPARQL endpoint: {settings.base_url}/sparql); Ctrl+C stops it",
+        err=True,
+    )
+    serve(settings)
+
+
+@main.command("export")
+@_source_options
+def export_command(config_file: Path | None, **flags: Any) -> None:
+    """Write dumps (TriG, N-Quads, Turtle, JSON-LD) and a VoID description."""
+    from peacekg.export import export
+
+    settings = _settings(config_file, **flags)
+    store = _open_store(settings)
+    for path in export(store, settings):
+        click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
+
+
+@main.command("stats")
+@_source_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def stats_command(config_file: Path | None, as_json: bool, **flags: Any) -> None:
+    """Counts per named graph and per class, and claim coverage."""
+    from peacekg.stats import compute_stats
+
+    settings = _settings(config_file, **flags)
+    try:
+        stats = compute_stats(_open_store(settings), settings)
+    except StoreError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    if as_json:
+        click.echo(json.dumps(stats.as_dict(), indent=2))
+    else:
+        click.echo(stats.text())
+
+
+@main.command("settings")
+def settings_command() -> None:
+    """List every setting with its default and meaning (PEACEKG_<NAME> overrides it)."""
+    for name, default, help_text in describe():
+        click.echo(f"{name:20} {default:40} {help_text}")

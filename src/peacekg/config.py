@@ -1,0 +1,170 @@
+"""One typed ``Settings``: defaults, ``peacekg.toml``, ``PEACEKG_*`` variables, CLI flags.
+
+Every field carries its own help text so that ``peacekg settings`` and the README document
+the same thing the code reads (Datasette's self-documenting settings).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from peacekg.namespaces import DEFAULT_BASE, GraphNames
+
+CONFIG_FILE = "peacekg.toml"
+ENV_PREFIX = "PEACEKG_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value of the wrong kind; the message names the setting and its origin."""
+
+
+def _help(text: str, default: Any) -> Any:
+    if isinstance(default, list | tuple | dict):
+        return field(default_factory=lambda: type(default)(default), metadata={"help": text})
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything PeaceKG can be told; see ``peacekg settings`` for the effective values."""
+
+    ontology_dir: Path = _help("Directory of ontology Turtle files", Path("ontology"))
+    data_dir: Path = _help("Directory of asserted data (Turtle/TriG)", Path("data"))
+    shapes_file: Path | None = _help(
+        "SHACL shapes file (default: shapes.ttl in ontology_dir)", None
+    )
+    queries_dir: Path = _help("Directory of .rq files (examples/ and checks/)", Path("queries"))
+    sources_dir: Path | None = _help(
+        "Directory of the source texts that quotes are checked against (off when unset)", None
+    )
+    reference_dir: Path | None = _help(
+        "Directory holding wikidata-ids.tsv, the checked Wikidata IDs (off when unset)", None
+    )
+    build_dir: Path = _help("Where the store and the dumps are built", Path("build"))
+    base_iri: str = _help("Base IRI of everything the graph mints", DEFAULT_BASE)
+    host: str = _help("Address the server listens on", "127.0.0.1")
+    port: int = _help("Port the server listens on", 8000)
+    threads: int = _help("Worker threads of the WSGI server", 8)
+    query_timeout: float = _help("Seconds a SPARQL query may run before it is stopped", 30.0)
+    max_rows: int = _help("Most result rows returned; more is announced, never silent", 10000)
+    max_request_bytes: int = _help("Largest request body accepted, in bytes", 1_000_000)
+    service_allowlist: tuple[str, ...] = _help(
+        "SPARQL endpoints a SERVICE clause may call",
+        ("https://query.wikidata.org/sparql",),
+    )
+    update_token: str | None = _help(
+        "Bearer token enabling /update and /store (read-only when unset)", None
+    )
+    store_url: str | None = _help(
+        "Query URL of a remote SPARQL 1.1 store to serve from instead of the embedded one", None
+    )
+    store_update_url: str | None = _help("Update URL of that remote store", None)
+    store_gsp_url: str | None = _help("Graph Store Protocol URL of that remote store", None)
+
+    @property
+    def shapes_path(self) -> Path:
+        """The shapes file actually used."""
+        return self.shapes_file or self.ontology_dir / "shapes.ttl"
+
+    @property
+    def store_path(self) -> Path:
+        """The stable path of the served store (a link switched atomically by each build)."""
+        return self.build_dir / "store"
+
+    @property
+    def dumps_dir(self) -> Path:
+        """Where ``peacekg export`` writes dumps."""
+        return self.build_dir / "dumps"
+
+    @property
+    def graphs(self) -> GraphNames:
+        """The named-graph IRIs under this base."""
+        return GraphNames(self.base_iri)
+
+    @property
+    def base_url(self) -> str:
+        """The local URL the server answers on."""
+        return f"http://{self.host}:{self.port}"
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(name, default, help) of every setting, for the CLI and the README."""
+    rows = []
+    for f in fields(Settings):
+        factory: Any = f.default_factory
+        default = f.default if f.default is not MISSING else factory()
+        rows.append((f.name, str(default), str(f.metadata.get("help", ""))))
+    return rows
+
+
+def _coerce(name: str, raw: Any, origin: str) -> Any:
+    hint = get_type_hints(Settings)[name]
+    text = str(hint)
+    try:
+        if raw is None:
+            return None
+        if "tuple" in text:
+            if isinstance(raw, str):
+                return tuple(item.strip() for item in raw.split(",") if item.strip())
+            return tuple(str(item) for item in raw)
+        if "Path" in text:
+            return Path(str(raw))
+        if hint is int:
+            return int(raw)
+        if hint is float:
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError) as error:
+        raise SettingsError(f"{origin}: setting {name!r} got {raw!r}: {error}") from error
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    read_config_file: bool = True,
+) -> Settings:
+    """Build Settings from defaults, the TOML file, ``PEACEKG_*`` variables and overrides.
+
+    ``overrides`` are CLI flags (or a test's config); ``None`` values are ignored so that an
+    unset flag does not hide a value from the file or the environment.
+    ``read_config_file=False`` skips the TOML file (tests that must not see a local one).
+    """
+    environ = os.environ if environ is None else environ
+    known = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+
+    path = config_file or Path(environ.get(ENV_PREFIX + "CONFIG", CONFIG_FILE))
+    if read_config_file and path.is_file():
+        with path.open("rb") as handle:
+            try:
+                table = tomllib.load(handle)
+            except tomllib.TOMLDecodeError as error:
+                raise SettingsError(f"{path}: {error}") from error
+        for key, raw in table.items():
+            if key not in known:
+                raise SettingsError(f"{path}: unknown setting {key!r}")
+            values[key] = _coerce(key, raw, str(path))
+    elif read_config_file and config_file is not None:
+        raise SettingsError(f"{config_file}: no such settings file")
+
+    for key in known:
+        env_name = ENV_PREFIX + key.upper()
+        if env_name in environ:
+            raw_env: str | None = environ[env_name]
+            values[key] = _coerce(key, raw_env if raw_env != "" else None, env_name)
+
+    for key, raw in (overrides or {}).items():
+        if raw is None:
+            continue
+        if key not in known:
+            raise SettingsError(f"unknown setting {key!r}")
+        values[key] = _coerce(key, raw, f"--{key.replace('_', '-')}")
+
+    return replace(Settings(), **values)

@@ -1,0 +1,102 @@
+"""Export stage: dumps of the served graphs and a VoID description of them."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyoxigraph
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from peacekg import __version__, mediatypes
+from peacekg.config import Settings
+from peacekg.namespaces import SD, VOID
+from peacekg.store import GraphStore
+
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+DUMP_FORMATS = ("trig", "nquads", "turtle", "jsonld")
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+_ALL_QUADS = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def dump_name(fmt: mediatypes.MediaFormat) -> str:
+    """File name of a dump, versioned so that a download says what it holds."""
+    return f"peacekg-{__version__}.{fmt.extension}"
+
+
+def dataset_iri(settings: Settings) -> URIRef:
+    """The IRI of the dataset as a whole (VoID, DCAT, service description)."""
+    return URIRef(settings.base_iri + "dataset")
+
+
+def void_graph(
+    settings: Settings, counts: Mapping[str, int], dumps: Mapping[str, str] | None = None
+) -> Graph:
+    """A VoID description: the dataset, one subset per named graph with its triple count."""
+    graph = Graph()
+    graph.bind("void", VOID)
+    graph.bind("dcterms", DCTERMS)
+    graph.bind("sd", SD)
+    dataset = dataset_iri(settings)
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal("PeaceKG", lang="en")))
+    graph.add((dataset, DCTERMS.license, LICENSE))
+    graph.add((dataset, DCTERMS.hasVersion, Literal(__version__)))
+    graph.add((dataset, VOID.sparqlEndpoint, URIRef(settings.base_url + "/sparql")))
+    graph.add((dataset, VOID.uriSpace, Literal(settings.base_iri + "id/")))
+    graph.add((dataset, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
+    for url in (dumps or {}).values():
+        graph.add((dataset, VOID.dataDump, URIRef(url)))
+    for iri, count in sorted(counts.items()):
+        subset = URIRef(iri)
+        graph.add((dataset, VOID.subset, subset))
+        graph.add((subset, RDF.type, VOID.Dataset))
+        graph.add((subset, RDF.type, SD.NamedGraph))
+        graph.add((subset, SD.name, subset))
+        graph.add((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
+    return graph
+
+
+def _dump(store: GraphStore, fmt: mediatypes.MediaFormat) -> bytes:
+    query = _UNION if fmt.kind is mediatypes.Kind.GRAPH else _ALL_QUADS
+    if fmt.kind is mediatypes.Kind.GRAPH:
+        result = store.query(query)
+        assert isinstance(result, pyoxigraph.QueryTriples)
+        return result.serialize(format=fmt.rdf_format())  # type: ignore[return-value]
+    # Quads keep their graph: rebuild them from a SELECT so any GraphStore can be dumped.
+    rows = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert isinstance(rows, pyoxigraph.QuerySolutions)
+    quads = [pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
+    return pyoxigraph.serialize(quads, format=fmt.rdf_format())  # type: ignore[return-value]
+
+
+def export(store: GraphStore, settings: Settings) -> list[Path]:
+    """Write each dump (plain and gzip), a SHA-256 list and ``void.ttl``; return the paths."""
+    out = settings.dumps_dir
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    checksums: list[str] = []
+    dump_urls: dict[str, str] = {}
+    for name in DUMP_FORMATS:
+        fmt = mediatypes.by_name(name)
+        assert fmt is not None
+        data = _dump(store, fmt)
+        path = out / dump_name(fmt)
+        path.write_bytes(data)
+        gz_path = path.with_name(path.name + ".gz")
+        gz_path.write_bytes(gzip.compress(data, mtime=0))
+        for p in (path, gz_path):
+            checksums.append(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}")
+            written.append(p)
+        dump_urls[name] = f"{settings.base_url}/dumps/{path.name}"
+    void = void_graph(settings, store.graph_counts(), dump_urls)
+    void_path = out / "void.ttl"
+    void.serialize(destination=void_path, format="turtle")
+    written.append(void_path)
+    sums = out / "SHA256SUMS"
+    sums.write_text("\n".join(checksums) + "\n", encoding="utf-8")
+    written.append(sums)
+    return written

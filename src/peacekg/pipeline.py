@@ -1,0 +1,215 @@
+"""The build: load -> validate -> reason -> check -> store, composed from the stage modules.
+
+The CLI and the web app call these two functions only; each stage stays a plain function in
+its own module. Any failure raises before the store is touched, so the served graph stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from peacekg import __version__
+from peacekg.checks import CheckViolation, run_checks
+from peacekg.config import Settings
+from peacekg.load import LoadedSources, load, source_files
+from peacekg.quotes import QuoteProblem, check_quotes
+from peacekg.reason import ReasoningResult, reason
+from peacekg.store import build_store
+from peacekg.validate import ValidationOutcome, validate
+from peacekg.wikidata import unlinked_entities
+
+Progress = Callable[[str, str], None]
+MANIFEST = "manifest.json"
+
+
+def _silent(stage: str, message: str) -> None:
+    """The default progress sink: say nothing."""
+
+
+class BuildFailed(Exception):
+    """A stage rejected the sources; the message says which and why."""
+
+    def __init__(self, stage: str, message: str) -> None:
+        self.stage = stage
+        super().__init__(message)
+
+
+class ValidationFailed(BuildFailed):
+    """SHACL found violations."""
+
+    def __init__(self, outcome: ValidationOutcome) -> None:
+        self.outcome = outcome
+        count = len(outcome.violations)
+        super().__init__("validate", f"{count} SHACL violation(s):\n{outcome.text()}")
+
+
+class ChecksFailed(BuildFailed):
+    """A ``*-violation.rq`` check returned rows."""
+
+    def __init__(self, failures: list[CheckViolation]) -> None:
+        self.failures = failures
+        lines = [f"{f.check}: {len(f.rows)} row(s): {f.rows[:5]}" for f in failures]
+        super().__init__("check", "quality checks failed:\n" + "\n".join(lines))
+
+
+class QuotesFailed(BuildFailed):
+    """A quote is not found verbatim in its source text."""
+
+    def __init__(self, problems: list[QuoteProblem]) -> None:
+        self.problems = problems
+        lines = [f"{p.claim}: {p.reason}: {p.quote!r}" for p in problems]
+        super().__init__("quotes", "quote check failed:\n" + "\n".join(lines))
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Every graph the build made and what each stage found."""
+
+    sources: LoadedSources
+    validation: ValidationOutcome
+    reasoning: ReasoningResult
+    unlinked: list[tuple[str, str]] = field(default_factory=list)
+    store_dir: Path | None = None
+
+    @property
+    def ontology(self) -> Graph:
+        """The ontology graph."""
+        return self.sources.ontology
+
+    @property
+    def asserted(self) -> Graph:
+        """The asserted data graph."""
+        return self.sources.asserted
+
+    @property
+    def inferred(self) -> Graph:
+        """What OWL 2 RL reasoning added."""
+        return self.reasoning.inferred
+
+    def named_graphs(self, settings: Settings) -> dict[str, Graph]:
+        """Graph IRI -> graph, as stored and served."""
+        names = settings.graphs
+        return {
+            names.ontology: self.ontology,
+            names.asserted: self.asserted,
+            names.inferred: self.inferred,
+        }
+
+    def union(self) -> Graph:
+        """Ontology + asserted + inferred in one graph."""
+        union = Graph()
+        for graph in (self.ontology, self.asserted, self.inferred):
+            for triple in graph:
+                union.add(triple)
+        return union
+
+
+def build_dataset(settings: Settings, progress: Progress = _silent) -> BuildResult:
+    """Load, validate, reason and check, without touching the store.
+
+    Raises:
+        LoadError: a file does not parse.
+        BuildFailed: validation, reasoning, the quote check or a quality check failed.
+    """
+    started = time.perf_counter()
+    sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
+    progress(
+        "load",
+        f"{len(sources.files)} files: ontology {len(sources.ontology)}, "
+        f"shapes {len(sources.shapes)}, asserted {len(sources.asserted)} triples "
+        f"({time.perf_counter() - started:.2f} s)",
+    )
+
+    started = time.perf_counter()
+    outcome = validate(sources.asserted, sources.ontology, sources.shapes)
+    progress(
+        "validate",
+        f"{len(outcome.violations)} violations, {len(outcome.warnings)} warnings "
+        f"({time.perf_counter() - started:.2f} s)",
+    )
+    for warning in outcome.warnings:
+        progress("validate", f"warning {warning.focus_node}: {warning.message}")
+    if not outcome.conforms:
+        raise ValidationFailed(outcome)
+
+    if settings.sources_dir is not None:
+        started = time.perf_counter()
+        problems = check_quotes(sources.asserted, settings.sources_dir)
+        progress("quotes", f"{len(problems)} problems ({time.perf_counter() - started:.2f} s)")
+        if problems:
+            raise QuotesFailed(problems)
+
+    reasoning = reason(sources.ontology, sources.asserted)
+    progress(
+        "reason",
+        f"{len(reasoning.inferred)} inferred triples from {reasoning.input_triples} "
+        f"({reasoning.seconds:.2f} s)",
+    )
+
+    result = BuildResult(sources=sources, validation=outcome, reasoning=reasoning)
+    started = time.perf_counter()
+    failures = run_checks(result.union(), settings.queries_dir / "checks")
+    progress("check", f"{len(failures)} failing checks ({time.perf_counter() - started:.2f} s)")
+    if failures:
+        raise ChecksFailed(failures)
+
+    unlinked = unlinked_entities(result.union())
+    progress("wikidata", f"{len(unlinked)} entities without a Wikidata link")
+    return BuildResult(sources=sources, validation=outcome, reasoning=reasoning, unlinked=unlinked)
+
+
+def source_fingerprint(settings: Settings) -> dict[str, str]:
+    """SHA-256 of every source file the build reads, so ``serve`` knows when to rebuild."""
+    files = [*source_files(settings.ontology_dir), *source_files(settings.data_dir)]
+    checks = settings.queries_dir / "checks"
+    if checks.is_dir():
+        files.extend(sorted(checks.glob("*.rq")))
+    if settings.shapes_path.is_file():
+        files.append(settings.shapes_path)
+    return {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(set(files))}
+
+
+def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
+    """Run the whole build and switch the served store to the new graphs atomically."""
+    result = build_dataset(settings, progress)
+    started = time.perf_counter()
+    graphs = result.named_graphs(settings)
+    store_dir = build_store(settings.store_path, graphs)
+    total = sum(len(g) for g in graphs.values())
+    progress(
+        "store", f"{total} triples in {len(graphs)} graphs ({time.perf_counter() - started:.2f} s)"
+    )
+    manifest = {
+        "version": __version__,
+        "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "store": store_dir.name,
+        "counts": {iri: len(g) for iri, g in graphs.items()},
+        "sources": source_fingerprint(settings),
+    }
+    (settings.build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return BuildResult(
+        sources=result.sources,
+        validation=result.validation,
+        reasoning=result.reasoning,
+        unlinked=result.unlinked,
+        store_dir=store_dir,
+    )
+
+
+def needs_build(settings: Settings) -> bool:
+    """True when there is no store yet or a source changed since the last build."""
+    manifest_path = settings.build_dir / MANIFEST
+    if not settings.store_path.is_symlink() or not manifest_path.is_file():
+        return True
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return bool(
+        manifest.get("sources") != source_fingerprint(settings)
+        or manifest.get("version") != __version__
+    )

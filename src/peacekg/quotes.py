@@ -1,0 +1,191 @@
+"""Source texts, mojibake repair and the verbatim-quote check.
+
+PeaceKG keeps only short quotes from its source documents; the documents
+themselves stay outside the repository (issue 4, "Quote check"). This module
+reads them, repairs their mojibake with ftfy, and checks that every quote in
+the graph is a verbatim substring of the repaired text of the document it is
+attributed to. Source nodes are matched to files by the SHA-256 of the raw
+file bytes, so the data never names a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import ftfy
+import rdflib
+from ftfy.chardata import CHARMAP_ENCODINGS
+
+__all__ = [
+    "REPAIR_CONFIG",
+    "QuoteProblem",
+    "SourceText",
+    "check_quotes",
+    "load_sources",
+    "quote_context",
+    "repair_text",
+]
+
+# Only encoding repairs are wanted: every typographic "cleanup" would make the
+# repaired text differ from what the document shows, and quotes must stay
+# verbatim. So curly quotes, ligatures and full-width forms are kept
+# (ftfy's defaults would straighten or fold them), NFC normalisation stays
+# (it changes no visible character and makes substring tests stable).
+REPAIR_CONFIG = ftfy.TextFixerConfig(
+    uncurl_quotes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    explain=False,
+)
+
+#: Reasons reported in :class:`QuoteProblem`.
+REASON_NOT_FOUND = "quote not found in source text"
+REASON_NO_TEXT = "source document has no text in sources dir"
+REASON_NO_HASH = "source has no SHA-256"
+REASON_NO_SOURCE = "quote has no source document"
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """One source document as read from the sources directory."""
+
+    path: Path
+    sha256: str
+    raw: bytes
+    repaired: str
+
+
+@dataclass(frozen=True)
+class QuoteProblem:
+    """A quote that cannot be verified against its source document.
+
+    ``claim`` is the IRI of the node that carries the quote, ``source`` the
+    IRI of the source document it is attributed to (empty when it has none).
+    """
+
+    claim: str
+    quote: str
+    source: str
+    reason: str
+
+
+def _redecode_run(run: str) -> str:
+    """Undo one mojibake run that ftfy's heuristic did not flag.
+
+    ftfy only attempts a re-decode when its badness heuristic fires, and
+    UTF-8 read as windows-1250 ("ErdoÄźan" for "Erdoğan", "AntĂłnio" for
+    "António") looks like plausible Central European text to it. We therefore
+    try ftfy's own plans (encode with one of its single-byte charmaps, decode
+    as UTF-8) on each run of non-ASCII characters, and accept a plan only if
+    the bytes are strict UTF-8 and decode to letters alone. Legitimate text
+    almost never re-encodes to valid multi-byte UTF-8, and ftfy's codecs do
+    the work, so no hand-written replacement table is involved.
+    """
+    for encoding in CHARMAP_ENCODINGS:
+        try:
+            candidate = ftfy.apply_plan(run, [("encode", encoding), ("decode", "utf-8")])
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if candidate != run and all(
+            unicodedata.category(ch).startswith(("L", "M")) for ch in candidate
+        ):
+            return candidate
+    return run
+
+
+def repair_text(text: str) -> str:
+    """Repair mojibake in ``text`` and change nothing else.
+
+    First ftfy.fix_text with :data:`REPAIR_CONFIG` (encoding fixes only, see
+    there), then a pass over non-ASCII runs for the mojibake ftfy detects
+    only when told the encoding (see :func:`_redecode_run`). NFC-normalised
+    so that quotes typed in composed form match.
+    """
+    fixed = ftfy.fix_text(text, REPAIR_CONFIG)
+    fixed = _NON_ASCII_RUN.sub(lambda match: _redecode_run(match.group(0)), fixed)
+    return unicodedata.normalize("NFC", fixed)
+
+
+def load_sources(sources_dir: Path) -> dict[str, SourceText]:
+    """Read every ``*.txt`` in ``sources_dir``, keyed by SHA-256 of its bytes.
+
+    The hash is taken over the raw bytes (before decoding and repair) so it
+    identifies the file as published, independent of our repair.
+    """
+    sources: dict[str, SourceText] = {}
+    for path in sorted(sources_dir.glob("*.txt")):
+        raw = path.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        repaired = repair_text(raw.decode("utf-8", errors="strict"))
+        sources[digest] = SourceText(path=path, sha256=digest, raw=raw, repaired=repaired)
+    return sources
+
+
+def quote_context(text: str, exact: str, width: int = 32) -> tuple[str, str]:
+    """Return up to ``width`` characters before and after ``exact`` in ``text``.
+
+    Fills a Web Annotation TextQuoteSelector's prefix and suffix. Uses the
+    first occurrence, as the selector spec resolves ambiguity by context.
+
+    Raises:
+        ValueError: if ``exact`` is empty or not in ``text``.
+    """
+    if not exact:
+        raise ValueError("exact must not be empty")
+    start = text.find(exact)
+    if start < 0:
+        raise ValueError(f"quote not in text: {exact!r}")
+    end = start + len(exact)
+    return text[max(0, start - width) : start], text[end : end + width]
+
+
+# The SPARQL below follows ontology/peacekg.ttl: a claim (or any sourced
+# statement) points to a Web Annotation TextQuoteSelector holding the exact
+# quote, and to its source document, which carries the SHA-256 of its text.
+_QUOTES_QUERY = """
+PREFIX pkg: <https://w3id.org/peacekg/ontology#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT DISTINCT ?claim ?quote ?source ?sha WHERE {
+    ?claim pkg:quote ?selector .
+    ?selector oa:exact ?quote .
+    OPTIONAL { ?claim pkg:source ?source .
+               OPTIONAL { ?source pkg:sha256 ?sha } }
+}
+"""
+
+
+def check_quotes(graph: rdflib.Graph, sources_dir: Path) -> list[QuoteProblem]:
+    """List every quote in ``graph`` that is not verbatim in its source text.
+
+    An empty list means every quote was found. Problems are sorted by claim
+    IRI then quote, so callers and tests get a stable order.
+    """
+    sources = load_sources(sources_dir)
+    problems: set[QuoteProblem] = set()
+    rows: list[tuple[str, str, str, str | None]] = []
+    for row in graph.query(_QUOTES_QUERY):
+        claim, quote, source, sha = row  # type: ignore[misc]
+        rows.append(
+            (
+                str(claim),
+                str(quote),
+                "" if source is None else str(source),
+                None if sha is None else str(sha),
+            )
+        )
+    for claim, quote, source, sha in rows:
+        if not source:
+            problems.add(QuoteProblem(claim, quote, "", REASON_NO_SOURCE))
+        elif sha is None:
+            problems.add(QuoteProblem(claim, quote, source, REASON_NO_HASH))
+        elif sha.lower() not in sources:
+            problems.add(QuoteProblem(claim, quote, source, REASON_NO_TEXT))
+        elif quote not in sources[sha.lower()].repaired:
+            problems.add(QuoteProblem(claim, quote, source, REASON_NOT_FOUND))
+    return sorted(problems, key=lambda p: (p.claim, p.quote, p.source, p.reason))

@@ -1,0 +1,204 @@
+"""Store stage: the named graphs in an on-disk Oxigraph store, switched in atomically.
+
+A build writes a complete new store directory and then replaces the ``store`` link with one
+``rename(2)``, which POSIX makes atomic: a reader sees the old store or the new one, never a
+half-built one, and a failed build leaves the served store untouched.
+
+The rest of the project sees only :class:`GraphStore`, so that a remote SPARQL 1.1 store can
+later take the embedded one's place without touching the other stages.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
+_KEEP_OLD_STORES = 1
+
+
+class StoreError(Exception):
+    """The store is missing or cannot be opened."""
+
+
+class GraphStore(Protocol):
+    """What the endpoint, export and CLI need from a store, embedded or remote."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Evaluate a SPARQL query; the default graph is the union of all graphs unless given."""
+        ...
+
+    def graph_counts(self) -> dict[str, int]:
+        """Triples per named graph."""
+        ...
+
+
+def to_oxigraph_term(
+    node: Node,
+) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal:
+    """Convert an rdflib term to the equivalent pyoxigraph term."""
+    if isinstance(node, URIRef):
+        return pyoxigraph.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return pyoxigraph.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return pyoxigraph.Literal(str(node), language=node.language)
+        if node.datatype:
+            return pyoxigraph.Literal(str(node), datatype=pyoxigraph.NamedNode(str(node.datatype)))
+        return pyoxigraph.Literal(str(node))
+    raise TypeError(f"not an RDF term: {node!r}")
+
+
+def graph_quads(graph: Graph, graph_iri: str) -> Iterable[pyoxigraph.Quad]:
+    """The triples of ``graph`` as quads in ``graph_iri``; literal subjects are dropped.
+
+    owlrl can emit literal-subject triples (generalised RDF); RDF 1.1 stores refuse them.
+    """
+    name = pyoxigraph.NamedNode(graph_iri)
+    for s, p, o in graph:
+        if isinstance(s, Literal) or not isinstance(p, URIRef):
+            continue
+        subject = to_oxigraph_term(s)
+        assert not isinstance(subject, pyoxigraph.Literal)
+        yield pyoxigraph.Quad(subject, pyoxigraph.NamedNode(str(p)), to_oxigraph_term(o), name)
+
+
+def memory_store(graphs: Mapping[str, Graph]) -> pyoxigraph.Store:
+    """An in-memory Oxigraph store of ``graphs``, for checks and one-off queries."""
+    store = pyoxigraph.Store()
+    for iri, graph in graphs.items():
+        store.extend(graph_quads(graph, iri))
+    return store
+
+
+def run_query(
+    store: pyoxigraph.Store,
+    sparql: str,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+) -> QueryResult:
+    """Run ``sparql`` with the union of named graphs as default graph unless told otherwise."""
+    if default_graphs is None:
+        return store.query(
+            sparql,
+            use_default_graph_as_union=True,
+            named_graphs=[pyoxigraph.NamedNode(g) for g in named_graphs] if named_graphs else None,
+        )
+    return store.query(
+        sparql,
+        default_graph=[pyoxigraph.NamedNode(g) for g in default_graphs],
+        named_graphs=[pyoxigraph.NamedNode(g) for g in named_graphs] if named_graphs else None,
+    )
+
+
+def build_store(store_link: Path, graphs: Mapping[str, Graph]) -> Path:
+    """Write ``graphs`` into a new store directory, then switch ``store_link`` to it atomically.
+
+    Returns the new directory. Older directories beyond the previous one are removed.
+    """
+    parent = store_link.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    if store_link.exists() and not store_link.is_symlink():
+        raise StoreError(f"{store_link} exists and is not a store link made by peacekg build")
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    new_dir = parent / f"store-{stamp}-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
+    try:
+        store = pyoxigraph.Store(str(new_dir))
+        for iri, graph in graphs.items():
+            store.bulk_extend(graph_quads(graph, iri))
+        store.flush()
+        store.optimize()
+        del store
+    except BaseException:
+        shutil.rmtree(new_dir, ignore_errors=True)
+        raise
+    temporary_link = parent / f".store-link-{os.getpid()}"
+    if temporary_link.is_symlink():
+        temporary_link.unlink()
+    os.symlink(new_dir.name, temporary_link)
+    os.replace(temporary_link, store_link)
+    _remove_old_stores(parent, keep={new_dir.name})
+    return new_dir
+
+
+def _remove_old_stores(parent: Path, keep: set[str]) -> None:
+    candidates = sorted(
+        (p for p in parent.glob("store-*") if p.is_dir() and p.name not in keep),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    # The previous store stays one more build: a server may still be answering from it.
+    for old in candidates[_KEEP_OLD_STORES:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class EmbeddedStore:
+    """The served store: a read-only Oxigraph store that follows the ``store`` link.
+
+    Each query checks where the link points (one ``readlink``) and reopens the store after
+    a build switched it, so ``peacekg build`` can run while ``peacekg serve`` answers.
+    """
+
+    def __init__(self, store_link: Path) -> None:
+        self.store_link = store_link
+        self._lock = threading.Lock()
+        self._target: str | None = None
+        self._store: pyoxigraph.Store | None = None
+
+    def _current(self) -> pyoxigraph.Store:
+        try:
+            target = os.readlink(self.store_link)
+        except OSError as error:
+            raise StoreError(f"no store at {self.store_link}: run `peacekg build` first") from error
+        with self._lock:
+            if target != self._target or self._store is None:
+                self._store = pyoxigraph.Store.read_only(str(self.store_link.parent / target))
+                self._target = target
+            return self._store
+
+    @property
+    def directory(self) -> Path:
+        """The directory the link points to now."""
+        return self.store_link.parent / os.readlink(self.store_link)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Evaluate ``sparql`` on the store the link points to now."""
+        return run_query(
+            self._current(), sparql, default_graphs=default_graphs, named_graphs=named_graphs
+        )
+
+    def graph_counts(self) -> dict[str, int]:
+        """Triples per named graph."""
+        result = self._current().query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
+        assert isinstance(result, pyoxigraph.QuerySolutions)
+        counts: dict[str, int] = {}
+        for solution in result:
+            graph, count = solution["g"], solution["n"]
+            assert graph is not None and isinstance(count, pyoxigraph.Literal)
+            counts[graph.value] = int(count.value)
+        return counts

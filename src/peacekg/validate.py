@@ -1,0 +1,104 @@
+"""Validate stage: SHACL (pySHACL) over the asserted data plus the ontology.
+
+Validation runs on what curators asserted, not on the closure: a shape that only passes
+because a reasoner filled a gap would hide a hole in the data. pySHACL follows
+``rdfs:subClassOf`` in the mixed data+ontology graph for ``sh:targetClass`` (SHACL 2.1.3.1),
+so no inference is requested (``inference="none"``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from pyshacl import validate as shacl_validate
+from rdflib import RDF, Graph, Literal, Namespace
+from rdflib.term import Node
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass(frozen=True)
+class ShaclResult:
+    """One sh:ValidationResult, flattened (SHACL 3.6)."""
+
+    focus_node: Node
+    source_shape: Node
+    constraint_component: Node
+    severity: Node
+    path: Node | None
+    value: Node | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    """The SHACL report, split by severity; only sh:Violation makes it non-conforming."""
+
+    conforms: bool
+    results: list[ShaclResult]
+    report: Graph
+
+    @property
+    def violations(self) -> list[ShaclResult]:
+        """Results of severity sh:Violation: they fail the build."""
+        return [r for r in self.results if r.severity == SH.Violation]
+
+    @property
+    def warnings(self) -> list[ShaclResult]:
+        """Results of severity sh:Warning or sh:Info: listed, never fatal."""
+        return [r for r in self.results if r.severity != SH.Violation]
+
+    def text(self) -> str:
+        """A report grouped by shape, then focus node, for people reading a build log."""
+        grouped: dict[str, dict[str, list[ShaclResult]]] = defaultdict(lambda: defaultdict(list))
+        for result in self.results:
+            grouped[str(result.source_shape)][str(result.focus_node)].append(result)
+        lines: list[str] = []
+        for shape in sorted(grouped):
+            lines.append(f"shape {shape}")
+            for focus in sorted(grouped[shape]):
+                lines.append(f"  focus node {focus}")
+                for r in grouped[shape][focus]:
+                    level = str(r.severity).rsplit("#", 1)[-1]
+                    component = str(r.constraint_component).rsplit("#", 1)[-1]
+                    path = f" path {r.path}" if r.path is not None else ""
+                    lines.append(f"    {level} {component}{path}: {r.message}")
+        return "\n".join(lines)
+
+
+def _results(report: Graph) -> list[ShaclResult]:
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        message = report.value(node, SH.resultMessage)
+        results.append(
+            ShaclResult(
+                focus_node=report.value(node, SH.focusNode),  # type: ignore[arg-type]
+                source_shape=report.value(node, SH.sourceShape),  # type: ignore[arg-type]
+                constraint_component=report.value(  # type: ignore[arg-type]
+                    node, SH.sourceConstraintComponent
+                ),
+                severity=report.value(node, SH.resultSeverity),  # type: ignore[arg-type]
+                path=report.value(node, SH.resultPath),
+                value=report.value(node, SH.value),
+                message=str(message) if isinstance(message, Literal) else "",
+            )
+        )
+    return sorted(results, key=lambda r: (str(r.source_shape), str(r.focus_node), r.message))
+
+
+def validate(data: Graph, ontology: Graph, shapes: Graph) -> ValidationOutcome:
+    """Validate asserted ``data`` (with ``ontology`` mixed in) against ``shapes``."""
+    _conforms, report, _text = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        advanced=True,
+    )
+    assert isinstance(report, Graph)
+    results = _results(report)
+    conforms = not any(r.severity == SH.Violation for r in results)
+    return ValidationOutcome(conforms=conforms, results=results, report=report)

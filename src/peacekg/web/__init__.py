@@ -1,0 +1,52 @@
+"""The web application: ``create_app(settings)`` composes the blueprints over one store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from peacekg.config import Settings, load_settings
+from peacekg.store import EmbeddedStore, GraphStore
+
+
+@dataclass
+class AppState:
+    """What every request handler needs; kept on the app, never in module globals."""
+
+    settings: Settings
+    store: GraphStore
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """The store the settings name: embedded by default, a remote SPARQL store when set."""
+    if settings.store_url:
+        from peacekg.remote import RemoteStore
+
+        return RemoteStore(
+            settings.store_url,
+            update_url=settings.store_update_url,
+            gsp_url=settings.store_gsp_url,
+            graphs=settings.graphs,
+        )
+    return EmbeddedStore(settings.store_path)
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Flask:
+    """Build the Flask app for ``settings`` (loaded from the usual sources when None)."""
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.extensions["peacekg"] = AppState(settings=settings, store=store or open_store(settings))
+
+    from peacekg.web.sparql import sparql_bp
+
+    app.register_blueprint(sparql_bp)
+    return app
+
+
+def state() -> AppState:
+    """The running app's state."""
+    result = current_app.extensions["peacekg"]
+    assert isinstance(result, AppState)
+    return result

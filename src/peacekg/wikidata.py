@@ -1,0 +1,83 @@
+"""Wikidata alignment: the checked reference IDs and what is still unlinked.
+
+Links live in ``data/alignment/wikidata.ttl`` as ``skos:exactMatch`` to
+``wd:Q…`` IRIs (issue 4). ``owl:sameAs`` is deliberately not used: OWL RL's
+``eq-rep-*`` rules would copy every triple of an entity to its Wikidata IRI.
+Only IDs listed in ``wikidata-ids.tsv`` may be used; everything else stays
+unlinked and the build lists it (:func:`unlinked_entities`), so a later
+online check can fill the gaps instead of anyone guessing.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from peacekg.namespaces import PKG, WD
+
+__all__ = [
+    "LINKABLE_CLASSES",
+    "REFERENCE_FILE",
+    "linked_ids",
+    "load_reference_ids",
+    "unlinked_entities",
+]
+
+REFERENCE_FILE = "wikidata-ids.tsv"
+
+#: The classes whose members should have a Wikidata link: actors, places and
+#: events (issue 4). Subclass members count, through rdfs:subClassOf in the graph.
+LINKABLE_CLASSES: tuple[URIRef, ...] = (PKG.Agent, PKG.Place, PKG.Event)
+
+
+def load_reference_ids(reference_dir: Path) -> dict[str, str]:
+    """Read ``wikidata-ids.tsv`` in ``reference_dir`` into ``{id: label}``.
+
+    Lines starting with ``#`` are comments; the first other line is the
+    header (``id``, ``label``, ``kind``, ``note``).
+    """
+    path = reference_dir / REFERENCE_FILE
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if line.strip() and not line.startswith("#")]
+    reader = csv.DictReader(lines, delimiter="\t")
+    return {row["id"].strip(): row["label"].strip() for row in reader if row.get("id")}
+
+
+def linked_ids(graph: Graph) -> dict[str, str]:
+    """``{entity IRI: Wikidata ID}`` for every ``skos:exactMatch`` to a ``wd:`` IRI."""
+    links: dict[str, str] = {}
+    for subject, target in graph.subject_objects(SKOS.exactMatch):
+        if isinstance(target, URIRef) and str(target).startswith(str(WD)):
+            links[str(subject)] = str(target)[len(str(WD)) :]
+    return links
+
+
+def _is_linkable(graph: Graph, cls: URIRef) -> bool:
+    """True if ``cls`` is one of :data:`LINKABLE_CLASSES` or a subclass of one."""
+    return any(top in LINKABLE_CLASSES for top in graph.transitive_objects(cls, RDFS.subClassOf))
+
+
+def unlinked_entities(graph: Graph) -> list[tuple[str, str]]:
+    """(IRI, label) of actors, places and events that have no Wikidata link.
+
+    Works on asserted data plus the ontology (subclass axioms are followed
+    here) as well as on the reasoned union. Only IRIs are listed: blank
+    nodes cannot be linked. Sorted by IRI for a stable build report.
+    """
+    linked = linked_ids(graph)
+    found: dict[str, str] = {}
+    classes = {cls for cls in graph.objects(None, RDF.type) if isinstance(cls, URIRef)}
+    linkable = {cls for cls in classes if _is_linkable(graph, cls)}
+    for cls in linkable:
+        for entity in graph.subjects(RDF.type, cls):
+            iri = str(entity)
+            if not isinstance(entity, URIRef) or iri in linked or iri in found:
+                continue
+            if iri.startswith(str(WD)):
+                continue
+            label = graph.value(entity, RDFS.label) or graph.value(entity, SKOS.prefLabel)
+            found[iri] = "" if label is None else str(label)
+    return sorted(found.items())

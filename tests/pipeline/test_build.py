@@ -1,0 +1,103 @@
+"""The whole build: the store switch, rebuild detection and failures that keep the old store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from peacekg.config import Settings
+from peacekg.load import LoadError
+from peacekg.pipeline import ValidationFailed, build, needs_build
+from peacekg.store import EmbeddedStore, StoreError
+
+COUNT_ROUNDS = "SELECT (COUNT(*) AS ?n) WHERE { ?r a <http://example.org/mini#Event> }"
+
+
+def _count(store: EmbeddedStore, query: str = COUNT_ROUNDS) -> int:
+    result = store.query(query)
+    assert isinstance(result, pyoxigraph.QuerySolutions)
+    value = next(iter(result))["n"]
+    assert isinstance(value, pyoxigraph.Literal)
+    return int(value.value)
+
+
+def test_build_writes_three_named_graphs(mini_settings: Settings) -> None:
+    messages: list[tuple[str, str]] = []
+    result = build(mini_settings, lambda stage, message: messages.append((stage, message)))
+    store = EmbeddedStore(mini_settings.store_path)
+    graphs = mini_settings.graphs
+    assert store.graph_counts() == {graphs.ontology: 14, graphs.asserted: 12, graphs.inferred: 9}
+    assert [stage for stage, _ in messages] == [
+        "load",
+        "validate",
+        "validate",
+        "reason",
+        "check",
+        "wikidata",
+        "store",
+    ]
+    assert result.store_dir is not None and store.directory == result.store_dir
+    # The default graph is the union: the inferred rdf:type Event is visible without GRAPH.
+    assert _count(store) == 2
+    # The asserted-only view: no Event typing was asserted.
+    assert _count_in(store, [graphs.ontology, graphs.asserted]) == 0
+
+
+def _count_in(store: EmbeddedStore, graphs: list[str]) -> int:
+    result = store.query(COUNT_ROUNDS, default_graphs=graphs)
+    assert isinstance(result, pyoxigraph.QuerySolutions)
+    value = next(iter(result))["n"]
+    assert isinstance(value, pyoxigraph.Literal)
+    return int(value.value)
+
+
+def test_rebuild_switches_the_open_store(mini_settings: Settings, mini: Path) -> None:
+    build(mini_settings)
+    store = EmbeddedStore(mini_settings.store_path)
+    first = store.directory
+    assert _count(store) == 2
+    data = mini / "data" / "data.ttl"
+    data.write_text(
+        data.read_text() + 'ex:round3 a ex:Round ; rdfs:label "Round 3" ; rdfs:comment "c" .\n',
+        encoding="utf-8",
+    )
+    assert needs_build(mini_settings) is True
+    build(mini_settings)
+    assert needs_build(mini_settings) is False
+    assert store.directory != first
+    assert _count(store) == 3
+    # The previous store is kept one more build for readers still using it.
+    assert first.is_dir()
+
+
+def test_failed_builds_leave_the_served_store_untouched(
+    mini_settings: Settings, mini: Path
+) -> None:
+    build(mini_settings)
+    store = EmbeddedStore(mini_settings.store_path)
+    served = os.readlink(mini_settings.store_path)
+    data = mini / "data" / "data.ttl"
+    good = data.read_text()
+
+    data.write_text(good + "ex:broken ex:p .\n", encoding="utf-8")
+    with pytest.raises(LoadError):
+        build(mini_settings)
+    assert os.readlink(mini_settings.store_path) == served
+    assert _count(store) == 2
+
+    data.write_text(good.replace('rdfs:label "Round 1" ;', ""), encoding="utf-8")
+    with pytest.raises(ValidationFailed):
+        build(mini_settings)
+    assert os.readlink(mini_settings.store_path) == served
+    assert _count(store) == 2
+    assert sorted(p.name for p in (mini / "build").iterdir()) == sorted(
+        ["manifest.json", "store", served]
+    )
+
+
+def test_query_without_a_store_says_what_to_do(mini_settings: Settings) -> None:
+    with pytest.raises(StoreError, match="run `peacekg build` first"):
+        EmbeddedStore(mini_settings.store_path).query("ASK {}")

@@ -1,0 +1,121 @@
+"""A real ``peacekg serve`` process on 127.0.0.1, queried over HTTP, then stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.slow
+
+QUERY = "SELECT ?r WHERE { ?r a <http://example.org/mini#Event> } ORDER BY ?r"
+
+
+def _get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _rows(port: int) -> list[str]:
+    url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": QUERY})
+    status, body = _get(url)
+    assert status == 200
+    return [b["r"]["value"] for b in json.loads(body)["results"]["bindings"]]
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited with {process.returncode}")
+        try:
+            _get(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("server did not come up within 60 s")
+
+
+def _peacekg(project: Path, *args: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "peacekg",
+        *args,
+        "--ontology-dir",
+        str(project / "ontology"),
+        "--data-dir",
+        str(project / "data"),
+        "--queries-dir",
+        str(project / "queries"),
+        "--build-dir",
+        str(project / "build"),
+    ]
+
+
+@pytest.fixture
+def server(mini: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
+    process = subprocess.Popen(
+        [*_peacekg(mini, "serve"), "--port", str(port)],
+        cwd=mini,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_until_up(process, port)
+        yield port, process
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def test_serve_builds_then_answers_and_survives_a_broken_build(
+    server: tuple[int, subprocess.Popen[bytes]], mini: Path
+) -> None:
+    port, _process = server
+    assert _rows(port) == ["http://example.org/mini#round1", "http://example.org/mini#round2"]
+
+    data = mini / "data" / "data.ttl"
+    data.write_text(data.read_text() + "ex:broken ex:p .\n", encoding="utf-8")
+    broken = subprocess.run(_peacekg(mini, "build"), capture_output=True, text=True, cwd=mini)
+    assert broken.returncode == 2
+    assert f"error: {data}:9:16: . is not a valid RDF object" in broken.stderr
+    assert _rows(port) == ["http://example.org/mini#round1", "http://example.org/mini#round2"]
+
+    data.write_text(
+        data.read_text().replace("ex:broken ex:p .\n", 'ex:r3 a ex:Round ; rdfs:label "R3" .\n'),
+        encoding="utf-8",
+    )
+    rebuilt = subprocess.run(_peacekg(mini, "build"), capture_output=True, text=True, cwd=mini)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _rows(port) == [
+        "http://example.org/mini#r3",
+        "http://example.org/mini#round1",
+        "http://example.org/mini#round2",
+    ]
+
+
+def test_serve_prints_where_to_go(server: tuple[int, subprocess.Popen[bytes]]) -> None:
+    port, process = server
+    process.terminate()
+    output = process.communicate(timeout=10)[0].decode()
+    assert process.returncode in {0, -15}
+    assert f"serving at http://127.0.0.1:{port}/ (SPARQL endpoint: " in output
+    assert "[store] 35 triples in 3 graphs" in output

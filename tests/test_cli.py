@@ -1,0 +1,120 @@
+"""The CLI as a user runs it: exit codes, located errors, query output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from peacekg.cli import main
+
+
+def _args(project: Path) -> list[str]:
+    return [
+        "--ontology-dir",
+        str(project / "ontology"),
+        "--data-dir",
+        str(project / "data"),
+        "--build-dir",
+        str(project / "build"),
+        "--queries-dir",
+        str(project / "queries"),
+    ]
+
+
+def _run(*args: str, input_text: str | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, list(args), input=input_text, catch_exceptions=False)
+
+
+def test_validate_exit_codes(mini: Path) -> None:
+    ok = _run("validate", *_args(mini))
+    assert ok.exit_code == 0
+    assert ok.output.splitlines()[-1] == "conforms: 0 violations, 1 warnings"
+
+    data = mini / "data" / "data.ttl"
+    data.write_text(data.read_text().replace('rdfs:label "Round 2" ;', ""), encoding="utf-8")
+    bad = _run("validate", *_args(mini))
+    assert bad.exit_code == 1
+    assert "focus node http://example.org/mini#round2" in bad.output
+    assert (
+        "Violation MinCountConstraintComponent path http://www.w3.org/2000/01/rdf-schema#label: "
+        "An event needs a label." in bad.output
+    )
+
+    data.write_text("@prefix ex: <http://example.org/mini#> .\nex:a ex:b\n", encoding="utf-8")
+    broken = _run("validate", *_args(mini))
+    assert broken.exit_code == 2
+    assert f"error: {data}:3:1: " in broken.output
+
+
+def test_build_prints_each_stage_then_query(mini: Path) -> None:
+    built = _run("build", *_args(mini))
+    assert built.exit_code == 0, built.output
+    stages = [
+        line.split("]")[0] + "]" for line in built.output.splitlines() if line.startswith("[")
+    ]
+    assert stages == [
+        "[load]",
+        "[validate]",
+        "[validate]",
+        "[reason]",
+        "[check]",
+        "[wikidata]",
+        "[store]",
+    ]
+    assert "[reason] 9 inferred triples from 26" in built.output
+
+    query = "SELECT ?r WHERE { ?r a <http://example.org/mini#Event> } ORDER BY ?r"
+    table = _run("query", "-", *_args(mini), input_text=query)
+    assert table.exit_code == 0
+    assert table.output.splitlines() == [
+        "r",
+        "------------------------------",
+        "http://example.org/mini#round1",
+        "http://example.org/mini#round2",
+        "(2 rows)",
+    ]
+    as_json = _run("query", "-", "--format", "json", *_args(mini), input_text=query)
+    bindings = json.loads(as_json.output)["results"]["bindings"]
+    assert [b["r"]["value"] for b in bindings] == [
+        "http://example.org/mini#round1",
+        "http://example.org/mini#round2",
+    ]
+    as_csv = _run("query", "-", "--format", "csv", *_args(mini), input_text=query)
+    assert as_csv.output.splitlines() == [
+        "r",
+        "http://example.org/mini#round1",
+        "http://example.org/mini#round2",
+    ]
+
+
+def test_bad_query_and_missing_store(mini: Path) -> None:
+    missing = _run("query", "-", *_args(mini), input_text="ASK {}")
+    assert missing.exit_code == 2
+    assert "run `peacekg build`" in missing.output
+    _run("build", *_args(mini))
+    bad = _run("query", "-", *_args(mini), input_text="SELEC ?x WHERE {}")
+    assert bad.exit_code == 2
+    assert bad.output.startswith("error: <stdin>: ")
+
+
+def test_build_violation_exit_1_and_store_kept(mini: Path) -> None:
+    assert _run("build", *_args(mini)).exit_code == 0
+    data = mini / "data" / "data.ttl"
+    data.write_text(data.read_text().replace('rdfs:label "Round 1" ;', ""), encoding="utf-8")
+    failed = _run("build", *_args(mini))
+    assert failed.exit_code == 1
+    assert "1 SHACL violation(s)" in failed.output
+    assert "the previous store (if any) is still the one served" in failed.output
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?r a <http://example.org/mini#Event> }"
+    after = _run("query", "-", "--format", "csv", *_args(mini), input_text=query)
+    assert after.output.splitlines() == ["n", "2"]
+
+
+def test_settings_lists_every_setting() -> None:
+    from peacekg.config import describe
+
+    listed = _run("settings").output
+    for name, _default, help_text in describe():
+        assert name in listed and help_text in listed
