@@ -21,6 +21,7 @@ from peacekg.config import Settings
 from peacekg.load import LoadedSources, load, source_files
 from peacekg.quotes import QuoteProblem, check_quotes
 from peacekg.reason import ReasoningResult, reason
+from peacekg.remote import RemoteStore
 from peacekg.store import build_store
 from peacekg.validate import ValidationOutcome, validate
 from peacekg.wikidata import unlinked_entities
@@ -181,7 +182,12 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
     result = build_dataset(settings, progress)
     started = time.perf_counter()
     graphs = result.named_graphs(settings)
-    store_dir = build_store(settings.store_path, graphs)
+    store_dir: Path | None = None
+    if settings.store_url:
+        RemoteStore.from_settings(settings).replace_graphs(graphs)
+        settings.build_dir.mkdir(parents=True, exist_ok=True)
+    else:
+        store_dir = build_store(settings.store_path, graphs)
     total = sum(len(g) for g in graphs.values())
     progress(
         "store", f"{total} triples in {len(graphs)} graphs ({time.perf_counter() - started:.2f} s)"
@@ -189,7 +195,7 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
     manifest = {
         "version": __version__,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "store": store_dir.name,
+        "store": store_dir.name if store_dir else settings.store_url,
         "counts": {iri: len(g) for iri, g in graphs.items()},
         "sources": source_fingerprint(settings),
     }
@@ -206,9 +212,14 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
 def needs_build(settings: Settings) -> bool:
     """True when there is no store yet or a source changed since the last build."""
     manifest_path = settings.build_dir / MANIFEST
-    if not settings.store_path.is_symlink() or not manifest_path.is_file():
+    if not manifest_path.is_file():
         return True
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if settings.store_url:
+        if manifest.get("store") != settings.store_url:
+            return True
+    elif not settings.store_path.is_symlink():
+        return True
     return bool(
         manifest.get("sources") != source_fingerprint(settings)
         or manifest.get("version") != __version__

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph
 from rdflib import Graph
 
+from peacekg.config import Settings
 from peacekg.namespaces import GraphNames
 from peacekg.store import QueryResult, StoreError, graph_quads
 
@@ -42,6 +43,19 @@ class RemoteStore:
         self.gsp_url = gsp_url
         self.graphs = graphs or GraphNames()
         self.timeout = timeout
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RemoteStore:
+        """The remote store the settings name (``store_url`` must be set)."""
+        if not settings.store_url:
+            raise StoreError("no store_url configured")
+        return cls(
+            settings.store_url,
+            update_url=settings.store_update_url,
+            gsp_url=settings.store_gsp_url,
+            graphs=settings.graphs,
+            timeout=settings.query_timeout,
+        )
 
     def _send(self, request: urllib.request.Request) -> tuple[str, bytes]:
         try:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from peacekg.config import Settings, load_settings
+from peacekg.remote import RemoteStore
 from peacekg.store import EmbeddedStore, GraphStore
 
 
@@ -21,14 +22,7 @@ class AppState:
 def open_store(settings: Settings) -> GraphStore:
     """The store the settings name: embedded by default, a remote SPARQL store when set."""
     if settings.store_url:
-        from peacekg.remote import RemoteStore
-
-        return RemoteStore(
-            settings.store_url,
-            update_url=settings.store_update_url,
-            gsp_url=settings.store_gsp_url,
-            graphs=settings.graphs,
-        )
+        return RemoteStore.from_settings(settings)
     return EmbeddedStore(settings.store_path)
 
 
@@ -39,9 +33,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["peacekg"] = AppState(settings=settings, store=store or open_store(settings))
 
+    from peacekg.web.resource import resource_bp
     from peacekg.web.sparql import sparql_bp
+    from peacekg.web.ui import ui_bp
 
     app.register_blueprint(sparql_bp)
+    app.register_blueprint(ui_bp)
+    app.register_blueprint(resource_bp)
     return app
 
 
