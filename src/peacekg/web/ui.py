@@ -31,15 +31,23 @@ LIMIT 20
 
 @dataclass(frozen=True)
 class DownloadFormat:
-    """A download link offered under the results: the ``format`` value and its label."""
+    """A download link offered under the results: the ``format`` value, label, extension."""
 
     name: str
     label: str
+    extension: str
 
 
 def _downloads(kinds: set[mediatypes.Kind]) -> list[DownloadFormat]:
-    """Formats from the shared media-type table, so the links follow what ``/sparql`` offers."""
-    return [DownloadFormat(f.name, f.label) for f in mediatypes.FORMATS if f.kind in kinds]
+    """Formats from the shared media-type table, so the links follow what ``/sparql`` offers.
+
+    The table's labels say "SPARQL results JSON"; under a results table "JSON" is enough.
+    """
+    return [
+        DownloadFormat(f.name, f.label.removeprefix("SPARQL results "), f.extension)
+        for f in mediatypes.FORMATS
+        if f.kind in kinds
+    ]
 
 
 # SELECT/ASK results, and the RDF formats of CONSTRUCT/DESCRIBE the issue asks for. TriG and
@@ -82,6 +90,7 @@ def query_page() -> tuple[str, int]:
     html = render_template(
         "query.html",
         examples=examples,
+        example_texts={example.slug: example.text for example in examples},
         current=current,
         query_text=text,
         notice=notice,
