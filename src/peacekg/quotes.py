@@ -47,6 +47,7 @@ REASON_NOT_FOUND = "quote not found in source text"
 REASON_NO_TEXT = "source document has no text in sources dir"
 REASON_NO_HASH = "source has no SHA-256"
 REASON_NO_SOURCE = "quote has no source document"
+REASON_CONTEXT = "quote found, but not with its prefix/suffix"
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
 
@@ -145,47 +146,53 @@ def quote_context(text: str, exact: str, width: int = 32) -> tuple[str, str]:
     return text[max(0, start - width) : start], text[end : end + width]
 
 
-# The SPARQL below follows ontology/peacekg.ttl: a claim (or any sourced
-# statement) points to a Web Annotation TextQuoteSelector holding the exact
-# quote, and to its source document, which carries the SHA-256 of its text.
+# ontology/README.md, "Quote design": a node points with pkg:quote to a pkg:Quote (a Web
+# Annotation TextQuoteSelector) holding oa:exact and optionally oa:prefix / oa:suffix; the document
+# the quote selects from is the node's pkg:statedIn, which carries the SHA-256 of its stored text.
+# Only asserted predicates are used, because the pipeline checks quotes before reasoning.
 _QUOTES_QUERY = """
 PREFIX pkg: <https://w3id.org/peacekg/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT DISTINCT ?claim ?quote ?source ?sha WHERE {
+SELECT DISTINCT ?claim ?quote ?prefix ?suffix ?source ?sha WHERE {
     ?claim pkg:quote ?selector .
     ?selector oa:exact ?quote .
-    OPTIONAL { ?claim pkg:source ?source .
+    OPTIONAL { ?selector oa:prefix ?prefix }
+    OPTIONAL { ?selector oa:suffix ?suffix }
+    OPTIONAL { ?claim pkg:statedIn ?source .
                OPTIONAL { ?source pkg:sha256 ?sha } }
 }
 """
 
 
+def _text(term: object) -> str | None:
+    """The lexical form of an optional SPARQL binding."""
+    return None if term is None else str(term)
+
+
 def check_quotes(graph: rdflib.Graph, sources_dir: Path) -> list[QuoteProblem]:
     """List every quote in ``graph`` that is not verbatim in its source text.
 
-    An empty list means every quote was found. Problems are sorted by claim
-    IRI then quote, so callers and tests get a stable order.
+    A quote must occur in the repaired text of the document named by the
+    quoting node's ``pkg:statedIn``; where the selector has ``oa:prefix`` or
+    ``oa:suffix``, prefix + exact + suffix must occur as one string. An empty
+    list means every quote was found. Problems are sorted by claim IRI, then
+    quote, so that callers and tests get a stable order.
     """
     sources = load_sources(sources_dir)
     problems: set[QuoteProblem] = set()
-    rows: list[tuple[str, str, str, str | None]] = []
     for row in graph.query(_QUOTES_QUERY):
-        claim, quote, source, sha = row  # type: ignore[misc]
-        rows.append(
-            (
-                str(claim),
-                str(quote),
-                "" if source is None else str(source),
-                None if sha is None else str(sha),
-            )
-        )
-    for claim, quote, source, sha in rows:
-        if not source:
+        claim, quote, prefix, suffix, source, sha = (_text(term) for term in row)  # type: ignore[union-attr]
+        if claim is None or quote is None:  # both are required by the pattern
+            continue
+        if source is None:
             problems.add(QuoteProblem(claim, quote, "", REASON_NO_SOURCE))
         elif sha is None:
             problems.add(QuoteProblem(claim, quote, source, REASON_NO_HASH))
         elif sha.lower() not in sources:
             problems.add(QuoteProblem(claim, quote, source, REASON_NO_TEXT))
-        elif quote not in sources[sha.lower()].repaired:
-            problems.add(QuoteProblem(claim, quote, source, REASON_NOT_FOUND))
+        elif f"{prefix or ''}{quote}{suffix or ''}" not in sources[sha.lower()].repaired:
+            reason = (
+                REASON_NOT_FOUND if quote not in sources[sha.lower()].repaired else REASON_CONTEXT
+            )
+            problems.add(QuoteProblem(claim, quote, source, reason))
     return sorted(problems, key=lambda p: (p.claim, p.quote, p.source, p.reason))

@@ -63,11 +63,17 @@ def _is_linkable(graph: Graph, cls: URIRef) -> bool:
 def unlinked_entities(graph: Graph) -> list[tuple[str, str]]:
     """(IRI, label) of actors, places and events that have no Wikidata link.
 
+    Described agents (pkg:DescribedAgent) are left out: the sources do not name
+    them, so there is nothing to match.
+
     Works on asserted data plus the ontology (subclass axioms are followed
     here) as well as on the reasoned union. Only IRIs are listed: blank
     nodes cannot be linked. Sorted by IRI for a stable build report.
     """
     linked = linked_ids(graph)
+    # Described agents have no name to look up (ontology: never merged with a named agent
+    # unless a source says who it is), so listing them would only add noise.
+    described = set(graph.subjects(RDF.type, PKG.DescribedAgent))
     found: dict[str, str] = {}
     classes = {cls for cls in graph.objects(None, RDF.type) if isinstance(cls, URIRef)}
     linkable = {cls for cls in classes if _is_linkable(graph, cls)}
@@ -75,6 +81,8 @@ def unlinked_entities(graph: Graph) -> list[tuple[str, str]]:
         for entity in graph.subjects(RDF.type, cls):
             iri = str(entity)
             if not isinstance(entity, URIRef) or iri in linked or iri in found:
+                continue
+            if entity in described:
                 continue
             if iri.startswith(str(WD)):
                 continue

@@ -10,6 +10,7 @@ import pytest
 import rdflib
 
 from peacekg.quotes import (
+    REASON_CONTEXT,
     REASON_NO_HASH,
     REASON_NO_SOURCE,
     REASON_NO_TEXT,
@@ -90,9 +91,9 @@ def _graph(turtle: str) -> rdflib.Graph:
 
 
 GOOD = """
-    pkgr:claim-venue pkg:source pkgr:src-talks ;
+    pkgr:claim-venue pkg:statedIn pkgr:src-talks ;
         pkg:quote [ oa:exact "President Erdoğan offered Istanbul as a venue." ] .
-    pkgr:claim-concessions pkg:source pkgr:src-talks ;
+    pkgr:claim-concessions pkg:statedIn pkgr:src-talks ;
         pkg:quote [ oa:exact "“consider[ing] far-reaching concessions”" ] .
 """
 
@@ -103,13 +104,13 @@ def test_check_quotes_good_graph_gives_no_problems() -> None:
 
 def test_check_quotes_names_claim_and_quote() -> None:
     bad = """
-        pkgr:claim-mojibake pkg:source pkgr:src-talks ;
+        pkgr:claim-mojibake pkg:statedIn pkgr:src-talks ;
             pkg:quote [ oa:exact "President ErdoÄźan offered" ] .
-        pkgr:claim-straight pkg:source pkgr:src-talks ;
+        pkgr:claim-straight pkg:statedIn pkgr:src-talks ;
             pkg:quote [ oa:exact "\\"consider[ing] far-reaching concessions\\"" ] .
-        pkgr:claim-elsewhere pkg:source pkgr:src-elsewhere ;
+        pkgr:claim-elsewhere pkg:statedIn pkgr:src-elsewhere ;
             pkg:quote [ oa:exact "called for peace" ] .
-        pkgr:claim-unhashed pkg:source pkgr:src-unhashed ;
+        pkgr:claim-unhashed pkg:statedIn pkgr:src-unhashed ;
             pkg:quote [ oa:exact "called for peace" ] .
         pkgr:claim-unsourced pkg:quote [ oa:exact "called for peace" ] .
     """
@@ -130,4 +131,20 @@ def test_check_quotes_names_claim_and_quote() -> None:
             f"{ID}claim-unhashed", "called for peace", f"{ID}src-unhashed", REASON_NO_HASH
         ),
         QuoteProblem(f"{ID}claim-unsourced", "called for peace", "", REASON_NO_SOURCE),
+    ]
+
+
+def test_check_quotes_verifies_prefix_and_suffix() -> None:
+    text = repair_text((FIXTURE_SOURCES / "talks.txt").read_text(encoding="utf-8"))
+    prefix, suffix = quote_context(text, "offered Istanbul", 10)
+    assert (prefix, suffix) == ("t Erdoğan ", " as a venu")
+    selectors = f"""
+        pkgr:claim-anchored pkg:statedIn pkgr:src-talks ;
+            pkg:quote [ oa:prefix "{prefix}" ; oa:exact "offered Istanbul" ;
+                        oa:suffix "{suffix}" ] .
+        pkgr:claim-misanchored pkg:statedIn pkgr:src-talks ;
+            pkg:quote [ oa:exact "offered Istanbul" ; oa:suffix " as a summit" ] .
+    """
+    assert check_quotes(_graph(selectors), FIXTURE_SOURCES) == [
+        QuoteProblem(f"{ID}claim-misanchored", "offered Istanbul", f"{ID}src-talks", REASON_CONTEXT)
     ]
