@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 import pyoxigraph
+from rdflib import Graph
 
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings, SettingsError, describe, load_settings
@@ -229,14 +230,61 @@ def serve_command(config_file: Path | None, **flags: Any) -> None:
 
 @main.command("export")
 @_source_options
-def export_command(config_file: Path | None, **flags: Any) -> None:
-    """Write dumps (TriG, N-Quads, Turtle, JSON-LD) and a VoID description."""
-    from peacekg.export import export
+@click.option(
+    "--wikidata",
+    "wikidata_view",
+    is_flag=True,
+    help="Write the graph in Wikidata's RDF model (wdt:, p:/ps:/pq:, references) instead.",
+)
+@click.option(
+    "--quickstatements",
+    is_flag=True,
+    help="Write QuickStatements V1 for the statements about entities with a QID instead.",
+)
+def export_command(
+    config_file: Path | None, wikidata_view: bool, quickstatements: bool, **flags: Any
+) -> None:
+    """Write dumps (TriG, N-Quads, Turtle, JSON-LD), a VoID description and the ontology
+    reference (pyLODE HTML).
 
+    With --wikidata and/or --quickstatements, write only those files (issue 7).
+    """
     settings = _settings(config_file, **flags)
     store = _open_store(settings)
-    for path in export(store, settings):
+    if wikidata_view or quickstatements:
+        from peacekg.wikidata_view import write_exports
+
+        graphs = settings.graphs
+        export_result = write_exports(
+            _stored_graph(store, graphs.asserted),
+            _stored_graph(store, graphs.inferred),
+            _stored_graph(store, graphs.ontology),
+            settings,
+            view=wikidata_view,
+            quickstatements=quickstatements,
+        )
+        for path in export_result.paths:
+            click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
+        if export_result.left_out:
+            click.echo(
+                f"{export_result.left_out} statement(s) about items left out of the "
+                "QuickStatements: a value without a QID or no citable reference",
+                err=True,
+            )
+        return
+    from peacekg.export import export, export_reference
+
+    for path in [*export(store, settings), export_reference(store, settings)]:
         click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
+
+
+def _stored_graph(store: EmbeddedStore, graph_iri: str) -> Graph:
+    """One named graph of the built store as an rdflib Graph."""
+    result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
+    assert isinstance(result, pyoxigraph.QueryTriples)
+    graph = Graph()
+    graph.parse(data=result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")
+    return graph
 
 
 @main.command("stats")
@@ -263,3 +311,90 @@ def settings_command() -> None:
     """List every setting with its default and meaning (PEACEKG_<NAME> overrides it)."""
     for name, default, help_text in describe():
         click.echo(f"{name:20} {default:40} {help_text}")
+
+
+@main.group("wikidata")
+def wikidata_group() -> None:
+    """Check and enrich our Wikidata links against a Wikidata SPARQL endpoint (issue 7)."""
+
+
+def _wikidata_options(command: F) -> F:
+    command = click.option("--endpoint", "wikidata_endpoint", help="Wikidata SPARQL endpoint URL.")(
+        command
+    )
+    return _source_options(command)
+
+
+def _wikidata_setup(settings: Settings) -> tuple[Any, Any]:
+    """Load the sources and make the client, turning failures into exit code 2."""
+    from peacekg.wikidata_client import WikidataClient, WikidataError
+
+    try:
+        sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
+        client = WikidataClient(
+            settings.wikidata_endpoint,
+            contact=settings.wikidata_contact,
+            timeout=settings.wikidata_timeout,
+            retries=settings.wikidata_retries,
+        )
+    except (LoadError, WikidataError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    return sources, client
+
+
+@wikidata_group.command("check")
+@_wikidata_options
+def wikidata_check_command(config_file: Path | None, **flags: Any) -> None:
+    """Ask Wikidata whether each linked item's label and class fit our entity.
+
+    Exit 0 when all fit, 1 when a link does not fit (each is listed), 2 on error.
+    """
+    from peacekg.wikidata_client import WikidataError, check_links, linked_entities
+
+    settings = _settings(config_file, **flags)
+    sources, client = _wikidata_setup(settings)
+    entities = linked_entities(sources.asserted, sources.ontology)
+    tested = sorted({qid for entity in entities for qid in entity.expected})
+    try:
+        facts = client.facts([e.qid for e in entities], settings.wikidata_languages, tested)
+    except WikidataError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    problems = check_links(entities, facts, tested)
+    for problem in problems:
+        click.echo(f"{problem.kind}: <{problem.iri}> -> wd:{problem.qid}: {problem.message}")
+    click.echo(
+        f"{len(entities)} links checked against {settings.wikidata_endpoint}: "
+        f"{len(problems)} problem(s)"
+    )
+    sys.exit(EXIT_VIOLATIONS if problems else EXIT_OK)
+
+
+@wikidata_group.command("enrich")
+@_wikidata_options
+def wikidata_enrich_command(config_file: Path | None, **flags: Any) -> None:
+    """Fetch labels, descriptions and coordinates of linked items into their own graph.
+
+    Writes the enrichment file under the build directory; the next `peacekg build` (or
+    `peacekg serve`, which rebuilds when it changed) serves it as the named graph
+    <base>graph/wikidata, apart from the asserted data.
+    """
+    from peacekg.wikidata_client import WikidataError, enrichment_graph, linked_entities
+
+    settings = _settings(config_file, **flags)
+    sources, client = _wikidata_setup(settings)
+    qids = [entity.qid for entity in linked_entities(sources.asserted, sources.ontology)]
+    try:
+        facts = client.facts(qids, settings.wikidata_languages)
+    except WikidataError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    graph = enrichment_graph(
+        facts, graph_iri=settings.graphs.wikidata, endpoint=settings.wikidata_endpoint
+    )
+    path = settings.wikidata_enrichment_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    graph.serialize(destination=path, format="turtle")
+    click.echo(f"wrote {path}: {len(graph)} triples about {len(facts)} of {len(set(qids))} items")
+    click.echo(f"run `peacekg build` to serve it as <{settings.graphs.wikidata}>", err=True)

@@ -60,11 +60,37 @@ class Settings:
     update_token: str | None = _help(
         "Bearer token enabling /update and /store (read-only when unset)", None
     )
+    update_mode: str = _help(
+        "What /update and /store may change: 'curated' (the asserted graph only, revalidated "
+        "and re-reasoned like a build) or 'dataset' (any graph, unchecked: for protocol "
+        "conformance runs, never for the curated graph)",
+        "curated",
+    )
+    query_workers: int = _help(
+        "Worker processes evaluating SPARQL queries (a timed-out query's worker is killed)", 4
+    )
     store_url: str | None = _help(
         "Query URL of a remote SPARQL 1.1 store to serve from instead of the embedded one", None
     )
     store_update_url: str | None = _help("Update URL of that remote store", None)
     store_gsp_url: str | None = _help("Graph Store Protocol URL of that remote store", None)
+    wikidata_endpoint: str = _help(
+        "SPARQL endpoint that `peacekg wikidata check|enrich` ask",
+        "https://query.wikidata.org/sparql",
+    )
+    wikidata_contact: str = _help(
+        "Contact (URL or e-mail) put in the User-Agent sent to Wikidata, as Wikimedia's "
+        "User-Agent policy asks; set your own address when you run the commands",
+        "https://w3id.org/peacekg/",
+    )
+    wikidata_timeout: float = _help("Seconds one request to the Wikidata endpoint may take", 60.0)
+    wikidata_retries: int = _help(
+        "Retries of a Wikidata request after HTTP 429/5xx or a network error (with backoff)", 3
+    )
+    wikidata_languages: tuple[str, ...] = _help(
+        "Languages of the labels and descriptions `peacekg wikidata enrich` fetches",
+        ("en", "uk", "ru", "de", "fr", "tr"),
+    )
 
     @property
     def shapes_path(self) -> Path:
@@ -80,6 +106,11 @@ class Settings:
     def dumps_dir(self) -> Path:
         """Where ``peacekg export`` writes dumps."""
         return self.build_dir / "dumps"
+
+    @property
+    def wikidata_enrichment_path(self) -> Path:
+        """Where ``peacekg wikidata enrich`` writes what it fetched; the build serves it."""
+        return self.build_dir / "wikidata" / "enrichment.ttl"
 
     @property
     def graphs(self) -> GraphNames:

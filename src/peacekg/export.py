@@ -100,3 +100,30 @@ def export(store: GraphStore, settings: Settings) -> list[Path]:
     sums.write_text("\n".join(checksums) + "\n", encoding="utf-8")
     written.append(sums)
     return written
+
+
+def stored_ontology(store: GraphStore, settings: Settings) -> Graph:
+    """The ontology graph as served by ``store``, as an rdflib Graph."""
+    result = store.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graphs=[settings.graphs.ontology]
+    )
+    assert isinstance(result, pyoxigraph.QueryTriples)
+    graph = Graph()
+    data = result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
+    graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+def export_reference(store: GraphStore, settings: Settings) -> Path:
+    """Write the ontology reference (pyLODE HTML, issue 3) beside the dumps; return its path.
+
+    The server answers ``/ontology`` with the same HTML, made on first request.
+    """
+    from peacekg.reference import reference_html
+
+    path = settings.dumps_dir / f"peacekg-ontology-{__version__}.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        reference_html(stored_ontology(store, settings), settings.base_iri), encoding="utf-8"
+    )
+    return path

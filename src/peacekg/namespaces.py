@@ -17,6 +17,15 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
+# Wikidata's full statement model (https://www.mediawiki.org/wiki/Wikibase/Indexing/RDF_Dump_Format)
+WDP = Namespace("http://www.wikidata.org/prop/")
+PS = Namespace("http://www.wikidata.org/prop/statement/")
+PSV = Namespace("http://www.wikidata.org/prop/statement/value/")
+PQ = Namespace("http://www.wikidata.org/prop/qualifier/")
+PQV = Namespace("http://www.wikidata.org/prop/qualifier/value/")
+PR = Namespace("http://www.wikidata.org/prop/reference/")
+PRV = Namespace("http://www.wikidata.org/prop/reference/value/")
+WIKIBASE = Namespace("http://wikiba.se/ontology#")
 OWLRL_ERROR = Namespace("http://www.daml.org/2002/03/agents/agent-ontology#")
 
 
@@ -32,7 +41,19 @@ class GraphNames:
         self.ontology = base_iri + "graph/ontology"
         self.asserted = base_iri + "graph/asserted"
         self.inferred = base_iri + "graph/inferred"
+        # Derived graphs (issue 7), kept out of all(): the view is computed from asserted +
+        # inferred in Wikidata's RDF model; the enrichment holds what Wikidata says.
+        self.wikidata_view = base_iri + "graph/wikidata-view"
+        self.wikidata = base_iri + "graph/wikidata"
 
     def all(self) -> list[str]:
         """The graph IRIs in build order."""
         return [self.ontology, self.asserted, self.inferred]
+
+    def union(self) -> list[str]:
+        """The graphs whose union is the endpoint's default graph: :meth:`all` plus the
+        Wikidata-shaped view and the Wikidata enrichment (issue 7), so a query written for
+        Wikidata (``?e wdt:P710 wd:Q212``) runs unchanged. Graphs the build left empty are
+        simply absent from the store, which SPARQL treats as empty graphs.
+        """
+        return [*self.all(), self.wikidata_view, self.wikidata]

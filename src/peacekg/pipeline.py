@@ -10,10 +10,11 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.util import guess_format
 
 from peacekg import __version__
 from peacekg.checks import CheckViolation, run_checks
@@ -25,6 +26,7 @@ from peacekg.remote import RemoteStore
 from peacekg.store import build_store
 from peacekg.validate import ValidationOutcome, validate
 from peacekg.wikidata import unlinked_entities
+from peacekg.wikidata_view import wikidata_view
 
 Progress = Callable[[str, str], None]
 MANIFEST = "manifest.json"
@@ -78,6 +80,11 @@ class BuildResult:
     reasoning: ReasoningResult
     unlinked: list[tuple[str, str]] = field(default_factory=list)
     store_dir: Path | None = None
+    #: Asserted + inferred in Wikidata's RDF model (issue 7), without the labels that the
+    #: asserted graph already holds: the union default graph would return them twice.
+    wikidata_view: Graph = field(default_factory=Graph)
+    #: What ``peacekg wikidata enrich`` fetched from Wikidata, never mixed into asserted data.
+    wikidata_enrichment: Graph = field(default_factory=Graph)
 
     @property
     def ontology(self) -> Graph:
@@ -95,13 +102,18 @@ class BuildResult:
         return self.reasoning.inferred
 
     def named_graphs(self, settings: Settings) -> dict[str, Graph]:
-        """Graph IRI -> graph, as stored and served."""
+        """Graph IRI -> graph, as stored and served; the derived Wikidata graphs when not empty."""
         names = settings.graphs
-        return {
+        graphs = {
             names.ontology: self.ontology,
             names.asserted: self.asserted,
             names.inferred: self.inferred,
         }
+        if len(self.wikidata_view):
+            graphs[names.wikidata_view] = self.wikidata_view
+        if len(self.wikidata_enrichment):
+            graphs[names.wikidata] = self.wikidata_enrichment
+        return graphs
 
     def union(self) -> Graph:
         """Ontology + asserted + inferred in one graph."""
@@ -128,6 +140,21 @@ def build_dataset(settings: Settings, progress: Progress = _silent) -> BuildResu
         f"({time.perf_counter() - started:.2f} s)",
     )
 
+    return check_sources(settings, sources, progress)
+
+
+def check_sources(
+    settings: Settings, sources: LoadedSources, progress: Progress = _silent
+) -> BuildResult:
+    """Validate, check quotes, reason and run the quality checks on already-loaded graphs.
+
+    The build and the endpoint's update path (``peacekg.update``) both go through here, so
+    an update is held to exactly the rules a build is.
+
+    Raises:
+        BuildFailed: validation, reasoning, the quote check or a quality check failed.
+        InconsistencyError: reasoning derived a contradiction.
+    """
     started = time.perf_counter()
     outcome = validate(sources.asserted, sources.ontology, sources.shapes)
     progress(
@@ -161,9 +188,22 @@ def build_dataset(settings: Settings, progress: Progress = _silent) -> BuildResu
     if failures:
         raise ChecksFailed(failures)
 
+    started = time.perf_counter()
     unlinked = unlinked_entities(result.union())
-    progress("wikidata", f"{len(unlinked)} entities without a Wikidata link")
-    return BuildResult(sources=sources, validation=outcome, reasoning=reasoning, unlinked=unlinked)
+    view = wikidata_view(
+        sources.asserted, reasoning.inferred, sources.ontology, settings.base_iri, with_labels=False
+    )
+    enrichment = Graph()
+    if settings.wikidata_enrichment_path.is_file():
+        path = settings.wikidata_enrichment_path
+        enrichment.parse(path, format=guess_format(str(path)) or "turtle")
+    progress(
+        "wikidata",
+        f"{len(unlinked)} entities without a Wikidata link; Wikidata-shaped view "
+        f"{len(view)} triples, enrichment {len(enrichment)} "
+        f"({time.perf_counter() - started:.2f} s)",
+    )
+    return replace(result, unlinked=unlinked, wikidata_view=view, wikidata_enrichment=enrichment)
 
 
 def source_fingerprint(settings: Settings) -> dict[str, str]:
@@ -174,6 +214,8 @@ def source_fingerprint(settings: Settings) -> dict[str, str]:
         files.extend(sorted(checks.glob("*.rq")))
     if settings.shapes_path.is_file():
         files.append(settings.shapes_path)
+    if settings.wikidata_enrichment_path.is_file():
+        files.append(settings.wikidata_enrichment_path)
     return {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(set(files))}
 
 
@@ -200,13 +242,7 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
         "sources": source_fingerprint(settings),
     }
     (settings.build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return BuildResult(
-        sources=result.sources,
-        validation=result.validation,
-        reasoning=result.reasoning,
-        unlinked=result.unlinked,
-        store_dir=store_dir,
-    )
+    return replace(result, store_dir=store_dir)
 
 
 def needs_build(settings: Settings) -> bool:

@@ -78,8 +78,8 @@ class RemoteStore:
     ) -> QueryResult:
         """Evaluate ``sparql`` remotely; results come back as pyoxigraph objects."""
         params: list[tuple[str, str]] = [("query", sparql)]
-        params += [("default-graph-uri", g) for g in (default_graphs or self.graphs.all())]
-        params += [("named-graph-uri", g) for g in (named_graphs or self.graphs.all())]
+        params += [("default-graph-uri", g) for g in (default_graphs or self.graphs.union())]
+        params += [("named-graph-uri", g) for g in (named_graphs or self.graphs.union())]
         request = urllib.request.Request(
             self.query_url,
             data=urllib.parse.urlencode(params).encode(),

@@ -113,6 +113,16 @@ def build_store(store_link: Path, graphs: Mapping[str, Graph]) -> Path:
 
     Returns the new directory. Older directories beyond the previous one are removed.
     """
+    return write_store(
+        store_link, (quad for iri, graph in graphs.items() for quad in graph_quads(graph, iri))
+    )
+
+
+def write_store(store_link: Path, quads: Iterable[pyoxigraph.Quad]) -> Path:
+    """Like :func:`build_store`, from quads (any graph, the default graph included).
+
+    The endpoint's update path uses it to commit a changed copy of the served dataset.
+    """
     parent = store_link.parent
     parent.mkdir(parents=True, exist_ok=True)
     if store_link.exists() and not store_link.is_symlink():
@@ -121,8 +131,7 @@ def build_store(store_link: Path, graphs: Mapping[str, Graph]) -> Path:
     new_dir = parent / f"store-{stamp}-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
     try:
         store = pyoxigraph.Store(str(new_dir))
-        for iri, graph in graphs.items():
-            store.bulk_extend(graph_quads(graph, iri))
+        store.bulk_extend(quads)
         store.flush()
         store.optimize()
         del store

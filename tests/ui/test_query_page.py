@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
-import pytest
 from flask.testing import FlaskClient
 
 from peacekg import mediatypes
@@ -231,10 +230,6 @@ SELECT_ROUNDS = EXAMPLES["01-rounds.rq"]
 CONSTRUCT_PARTS = EXAMPLES["02-part-of.rq"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 5: /sparql does not honour the format= override yet; drop this marker then",
-)
 def test_every_download_link_gets_its_format(ui_client: FlaskClient) -> None:
     """The page's download links are ``/sparql?query=…&format=<name>``; each must answer in
     the format it names, whatever the browser's Accept header says."""

@@ -1,59 +1,631 @@
-"""SPARQL 1.1 Protocol at ``/sparql``: query via GET, POST form and POST sparql-query."""
+"""The SPARQL 1.1 endpoint in one blueprint (issue 5).
+
+* ``/sparql``: SPARQL 1.1 Protocol queries (GET, POST form, POST ``application/sparql-query``)
+  with ``default-graph-uri`` / ``named-graph-uri``, results in every format of the shared
+  media-type table, and the service description when no query is given.
+* ``/update``: SPARQL 1.1 Update (POST form or ``application/sparql-update``), only with the
+  configured bearer token.
+* ``/store``: the SPARQL 1.1 Graph Store HTTP Protocol (``?graph=``/``?default`` and direct
+  ``/store/<path>`` identification), only with the token.
+
+Safe defaults: queries run in killable worker processes (:mod:`peacekg.workers`) with a
+timeout and an announced row cap; SERVICE only to allowlisted endpoints, LOAD refused
+(:mod:`peacekg.web.guard`); writes go through :mod:`peacekg.update`.
+"""
 
 from __future__ import annotations
 
+import hmac
+import sys
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import NoReturn
+
 import pyoxigraph
-from flask import Blueprint, Response, request
+from flask import Blueprint, Flask, Response, current_app, redirect, request
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from peacekg import mediatypes
-from peacekg.store import StoreError
+from peacekg.config import Settings
+from peacekg.export import dataset_iri, void_graph
+from peacekg.namespaces import SD, VOID
+from peacekg.store import EmbeddedStore, StoreError
+from peacekg.update import GraphNotFound, Updater, UpdateRejected, parse_triples
 from peacekg.web import state
+from peacekg.web.guard import PolicyError, add_using, check_query, check_update, decode_escapes
+from peacekg.workers import Job, Outcome, QueryTimeout, WorkerFailed, WorkerPool, WorkersBusy
+from peacekg.workers import serialize as serialize_result
 
 sparql_bp = Blueprint("sparql", __name__)
 
+_EXTENSION = "peacekg.sparql"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+_FORMAT_IRIS = {
+    "json": "SPARQL_Results_JSON",
+    "xml": "SPARQL_Results_XML",
+    "csv": "SPARQL_Results_CSV",
+    "tsv": "SPARQL_Results_TSV",
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "rdfxml": "RDF_XML",
+    "jsonld": "JSON-LD",
+    "trig": "TriG",
+    "nquads": "N-Quads",
+}
+_RDFLIB_FORMATS = {
+    "turtle": "turtle",
+    "ntriples": "nt",
+    "rdfxml": "xml",
+    "jsonld": "json-ld",
+    "trig": "trig",
+    "nquads": "nquads",
+}
+# What a `format` value means for a CONSTRUCT/DESCRIBE result when it names a results format
+# or a name clients use (SPARQLWrapper sends `format=xml` for RDF/XML, `rdf+xml`, `json-ld`).
+_GRAPH_ALIASES = {
+    "xml": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "json": "jsonld",
+    "json-ld": "jsonld",
+    "n3": "turtle",  # Turtle is N3 without its extensions
+}
+_RESULT_HEADERS = "X-PeaceKG-Row-Cap, X-PeaceKG-Truncated, X-PeaceKG-Message"
+_GSP_MAX_TRIPLES = sys.maxsize - 1
+VIEWS = ("union", "asserted")
 
-def _error(status: int, message: str) -> Response:
-    return Response(message + "\n", status=status, mimetype="text/plain")
+
+class Problem(Exception):
+    """A request the endpoint answers with an error status and a plain-text message."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+        super().__init__(message)
+
+
+def _fail(status: int, message: str, headers: dict[str, str] | None = None) -> NoReturn:
+    raise Problem(status, message, headers)
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    response = Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+@dataclass
+class Endpoint:
+    """Per-app state of the endpoint: the worker pool and the updater (never globals)."""
+
+    settings: Settings
+    pool: WorkerPool | None
+    updater: Updater | None
+    counts: tuple[str, dict[str, int]] | None = None
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self.pool is not None:
+            self.pool.close()
+
+
+_CREATE_LOCK = threading.Lock()
+
+
+def endpoint(app: Flask | None = None) -> Endpoint:
+    """The endpoint state of ``app`` (the current app by default), created on first use."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(_EXTENSION)
+    if isinstance(found, Endpoint):
+        return found
+    with _CREATE_LOCK:
+        found = app.extensions.get(_EXTENSION)
+        if isinstance(found, Endpoint):
+            return found
+        app_state = app.extensions["peacekg"]
+        settings: Settings = app_state.settings
+        pool = (
+            WorkerPool(settings.query_workers)
+            if isinstance(app_state.store, EmbeddedStore)
+            else None
+        )
+        updater = Updater(settings) if settings.update_token and not settings.store_url else None
+        created = Endpoint(settings=settings, pool=pool, updater=updater)
+        app.extensions[_EXTENSION] = created
+        return created
+
+
+def shutdown(app: Flask) -> None:
+    """Stop ``app``'s query workers (tests and embedding servers call this on exit)."""
+    found = app.extensions.pop(_EXTENSION, None)
+    if isinstance(found, Endpoint):
+        found.close()
+
+
+@sparql_bp.errorhandler(Problem)
+def _problem(error: Problem) -> Response:
+    return _error(error.status, error.message, error.headers)
+
+
+@sparql_bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc: RequestEntityTooLarge) -> Response:
+    limit = state().settings.max_request_bytes
+    return _error(413, f"request body larger than the server's limit of {limit} bytes")
+
+
+@sparql_bp.after_request
+def _cors(response: Response) -> Response:
+    """CORS for reads only: any origin may query; writes stay same-origin (issue 5)."""
+    if request.endpoint == "sparql.sparql":
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = _RESULT_HEADERS
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+# -- request parsing ------------------------------------------------------------------------
+
+
+def _utf8_body() -> str:
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in {"utf-8", "utf8"}:
+        _fail(415, f"the request body must be UTF-8, not {charset}")
+    try:
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError as error:
+        _fail(400, f"the request body is not valid UTF-8: {error}")
+
+
+def _values(name: str) -> list[str]:
+    """Values of a parameter from the URL and, for form posts, from the body."""
+    values = request.args.getlist(name)
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        values += request.form.getlist(name)
+    return values
+
+
+def _single(name: str, values: list[str]) -> str | None:
+    if len(values) > 1:
+        _fail(400, f"more than one {name!r} parameter")
+    return values[0] if values else None
 
 
 def _query_text() -> str | None:
+    """The query of a protocol request, or None (the service description is asked for)."""
     if request.method == "GET":
-        return request.args.get("query")
-    content_type = (request.mimetype or "").lower()
-    if content_type == "application/sparql-query":
-        return request.get_data(as_text=True)
-    if content_type == "application/x-www-form-urlencoded":
-        return request.form.get("query")
-    return None
+        if request.args.getlist("update"):
+            _fail(400, "SPARQL Update is only accepted by POST to /update")
+        return _single("query", request.args.getlist("query"))
+    mimetype = request.mimetype
+    if mimetype == "application/x-www-form-urlencoded":
+        if request.form.getlist("update"):
+            _fail(400, "SPARQL Update is only accepted by POST to /update")
+        text = _single("query", _values("query"))
+        if text is None:
+            _fail(400, "missing 'query' parameter in the form")
+        return text
+    if mimetype == "application/sparql-query":
+        if request.args.getlist("query"):
+            _fail(400, "a query in the URL and in the body")
+        return _utf8_body()
+    if not mimetype:
+        _fail(415, "POST needs Content-Type application/sparql-query or a form")
+    _fail(415, f"unsupported Content-Type {mimetype!r}: use application/sparql-query or a form")
+
+
+def _iris(name: str) -> list[str]:
+    iris = _values(name)
+    for iri in iris:
+        try:
+            pyoxigraph.NamedNode(iri)
+        except ValueError as error:
+            _fail(400, f"{name} {iri!r} is not an absolute IRI: {error}")
+    return iris
+
+
+def _formats() -> tuple[str | None, str | None]:
+    """(results format, graph format) from the ``format`` parameter or the Accept header."""
+    requested = _values("format")
+    results: str | None = None
+    graph: str | None = None
+    for value in requested:
+        fmt = mediatypes.by_name(value)
+        if fmt is not None and fmt.kind is mediatypes.Kind.RESULTS:
+            results = results or fmt.name
+        elif fmt is not None and fmt.kind in {mediatypes.Kind.GRAPH, mediatypes.Kind.DATASET}:
+            graph = graph or fmt.name
+        alias = _GRAPH_ALIASES.get(value.lower())
+        if alias and graph is None:
+            graph = alias
+    if requested and results is None and graph is None:
+        known = ", ".join(f.name for f in (*mediatypes.RESULT_FORMATS, *mediatypes.GRAPH_FORMATS))
+        _fail(400, f"unknown format {requested[0]!r}; known formats: {known}")
+    try:
+        accept = request.headers.get("Accept")
+        if results is None and not requested:
+            chosen = mediatypes.negotiate(accept, mediatypes.RESULT_FORMATS)
+            results = chosen.name if chosen else None
+        if graph is None and not requested:
+            chosen = mediatypes.negotiate(accept, mediatypes.GRAPH_FORMATS)
+            graph = chosen.name if chosen else None
+    except mediatypes.AcceptError as error:
+        _fail(400, str(error))
+    if results is None and graph is None:
+        _fail(406, "none of the formats in the Accept header can carry SPARQL results")
+    return results, graph
+
+
+def _check_size(text: str) -> None:
+    limit = state().settings.max_request_bytes
+    if len(text.encode("utf-8")) > limit:
+        _fail(413, f"query longer than the server's limit of {limit} bytes")
+
+
+# -- queries --------------------------------------------------------------------------------
+
+
+def _run(job: Job) -> Outcome:
+    """Run a job on the worker pool (or inline for a remote store), mapping failures."""
+    ep = endpoint()
+    settings = ep.settings
+    if ep.pool is None:
+        # A remote store answers over HTTP with its own timeout (RemoteStore.timeout).
+        store = state().store
+        try:
+            result = store.query(
+                job.query, default_graphs=job.default_graphs, named_graphs=job.named_graphs
+            )
+        except SyntaxError as error:
+            _fail(400, f"query syntax error: {error}")
+        except StoreError as error:
+            _fail(503, str(error))
+        return serialize_result(result, job)
+    try:
+        return ep.pool.run(job, settings.query_timeout)
+    except QueryTimeout:
+        _fail(
+            503,
+            f"query stopped after {settings.query_timeout:g} s (the server's query_timeout); "
+            "narrow it down or add a LIMIT",
+        )
+    except WorkersBusy:
+        _fail(
+            503,
+            f"all {settings.query_workers} query workers stayed busy for "
+            f"{settings.query_timeout:g} s; try again",
+            {"Retry-After": "1"},
+        )
+    except WorkerFailed:
+        current_app.logger.exception("query worker failed")
+        _fail(500, "internal error while evaluating the query (logged)")
+
+
+def _store_dir() -> str:
+    store = state().store
+    if isinstance(store, EmbeddedStore):
+        try:
+            return str(store.directory)
+        except OSError:
+            _fail(503, f"no store at {store.store_link}: run `peacekg build` first")
+    return ""
+
+
+def _outcome_response(outcome: Outcome) -> Response:
+    response = Response(outcome.body, status=outcome.status, content_type=outcome.content_type)
+    for name, value in outcome.headers.items():
+        response.headers[name] = value
+    response.vary.add("Accept")
+    return response
 
 
 @sparql_bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    """Evaluate a query on the union of the named graphs (SPARQL 1.1 Protocol 2.1)."""
-    if request.method == "POST" and request.mimetype not in {
-        "application/sparql-query",
-        "application/x-www-form-urlencoded",
-    }:
-        return _error(415, f"unsupported Content-Type {request.mimetype!r}")
+    """SPARQL 1.1 Protocol query operation (section 2.1); no query: the service description."""
     text = _query_text()
-    if not text:
-        return _error(400, "missing 'query' parameter")
+    if text is None:
+        return service_description()
+    _check_size(text)
+    settings = state().settings
     try:
-        result = state().store.query(text)
-    except SyntaxError as error:
-        return _error(400, f"query syntax error: {error}")
-    except StoreError as error:
-        return _error(503, str(error))
-    if isinstance(result, pyoxigraph.QueryTriples):
-        fmt = mediatypes.negotiate(request.headers.get("Accept"), mediatypes.GRAPH_FORMATS)
-        if fmt is None:
-            return _error(406, "no acceptable RDF format")
-        body = result.serialize(format=fmt.rdf_format())
+        inspection = check_query(text, settings.service_allowlist)
+    except PolicyError as error:
+        _fail(403, str(error))
+    results_format, graph_format = _formats()
+    default_uris = _iris("default-graph-uri")
+    named_uris = _iris("named-graph-uri")
+    view = _single("view", _values("view")) or "union"
+    if view not in VIEWS:
+        _fail(400, f"unknown view {view!r}; views: {', '.join(VIEWS)}")
+
+    names = settings.graphs
+    union = False
+    default_graphs: list[str] | None
+    named_graphs: list[str] | None = None
+    if default_uris or named_uris:
+        # SPARQL 1.1 Protocol 2.1.4: the protocol dataset replaces the query's FROM clauses.
+        default_graphs, named_graphs = default_uris, named_uris
+    elif view == "asserted":
+        default_graphs = [names.ontology, names.asserted]
+    elif inspection.has_dataset_clause:
+        default_graphs = None  # the query's own FROM / FROM NAMED (never fetched)
+    elif settings.update_mode == "dataset":
+        default_graphs, union = None, True
     else:
-        fmt = mediatypes.negotiate(request.headers.get("Accept"), mediatypes.RESULT_FORMATS)
+        default_graphs = names.union()
+    job = Job(
+        store_dir=_store_dir(),
+        query=text,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        union=union,
+        results_format=results_format,
+        graph_format=graph_format,
+        max_rows=settings.max_rows,
+        base_iri=request.base_url,
+    )
+    return _outcome_response(_run(job))
+
+
+# -- service description ---------------------------------------------------------------------
+
+
+def _graph_counts() -> dict[str, int]:
+    ep = endpoint()
+    store = state().store
+    key = _store_dir()
+    if ep.counts is not None and key and ep.counts[0] == key:
+        return ep.counts[1]
+    try:
+        counts = store.graph_counts()
+    except StoreError as error:
+        _fail(503, str(error))
+    ep.counts = (key, counts)
+    return counts
+
+
+def description_graph(settings: Settings, endpoint_url: str, counts: dict[str, int]) -> Graph:
+    """The SPARQL 1.1 Service Description of the endpoint, with VoID counts per graph."""
+    graph = void_graph(settings, counts)
+    service = URIRef(endpoint_url)
+    dataset = dataset_iri(settings)
+    graph.set((dataset, VOID.sparqlEndpoint, service))
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if settings.update_token:
+        graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    for name in _FORMAT_IRIS.values():
+        graph.add((service, SD.resultFormat, URIRef(FORMATS_NS + name)))
+    if settings.service_allowlist:
+        graph.add((service, SD.feature, SD.BasicFederatedQuery))
+    if settings.update_mode == "dataset":
+        graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    graph.add(
+        (
+            service,
+            RDFS.comment,
+            Literal(
+                "Default graph: the union of the ontology, asserted and inferred graphs and "
+                "the Wikidata-shaped view; add view=asserted for ontology + asserted only. "
+                f"Queries stop after {settings.query_timeout:g} s; at most {settings.max_rows} "
+                "rows are returned (X-PeaceKG-Truncated announces a cut). SERVICE only to: "
+                + (", ".join(settings.service_allowlist) or "none")
+                + ".",
+                lang="en",
+            ),
+        )
+    )
+    graph.add((service, SD.defaultDataset, dataset))
+    # The full VoID/DCAT description (dumps, licence, examples) is served at /void.
+    graph.add((dataset, RDFS.seeAlso, URIRef(endpoint_url.rsplit("/", 1)[0] + "/void")))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default = BNode()
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    shown = settings.graphs.union()
+    total = sum(n for iri, n in counts.items() if iri in shown)
+    graph.add((default, VOID.triples, Literal(total, datatype=XSD.integer)))
+    for iri, count in sorted(counts.items()):
+        named = URIRef(iri)
+        graph.add((dataset, SD.namedGraph, named))
+        inner = BNode()
+        graph.add((named, SD.graph, inner))
+        graph.add((inner, RDF.type, SD.Graph))
+        graph.add((inner, VOID.triples, Literal(count, datatype=XSD.integer)))
+    return graph
+
+
+def service_description() -> Response:
+    """GET /sparql without a query: the service description, or the UI for a browser."""
+    requested = _values("format")
+    fmt: mediatypes.MediaFormat | None
+    if requested:
+        fmt = mediatypes.by_name(requested[0])
+        if fmt is None or fmt.name not in _RDFLIB_FORMATS:
+            _fail(400, f"unknown RDF format {requested[0]!r}")
+    else:
+        html = mediatypes.by_name("html")
+        assert html is not None
+        try:
+            fmt = mediatypes.negotiate(
+                request.headers.get("Accept"), (*mediatypes.GRAPH_FORMATS, html)
+            )
+        except mediatypes.AcceptError as error:
+            _fail(400, str(error))
+        if fmt is html:
+            response = redirect("/", code=303)
+            response.vary.add("Accept")
+            return response  # type: ignore[return-value]
         if fmt is None:
-            return _error(406, "no acceptable results format")
-        body = result.serialize(format=fmt.results_format())
+            _fail(
+                406,
+                "the service description is available as Turtle, N-Triples, RDF/XML, "
+                "JSON-LD, TriG and N-Quads",
+            )
+    settings = state().settings
+    graph = description_graph(settings, request.base_url, _graph_counts())
+    body = graph.serialize(format=_RDFLIB_FORMATS[fmt.name], encoding="utf-8")
     response = Response(body, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+# -- update and the graph store ----------------------------------------------------------------
+
+
+def _authorise() -> Updater:
+    """The updater when the request carries the configured token; 403/401 otherwise."""
+    settings = state().settings
+    ep = endpoint()
+    if not settings.update_token or ep.updater is None:
+        _fail(403, "this endpoint is read-only: updates are disabled (no update_token set)")
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), settings.update_token.encode()
+    ):
+        _fail(
+            401,
+            "updates need the header 'Authorization: Bearer <token>'",
+            {"WWW-Authenticate": 'Bearer realm="peacekg"'},
+        )
+    return ep.updater
+
+
+@sparql_bp.route("/update", methods=["POST"])
+def update() -> Response:
+    """SPARQL 1.1 Protocol update operation (section 2.2), with the token only."""
+    updater = _authorise()
+    mimetype = request.mimetype
+    if mimetype == "application/x-www-form-urlencoded":
+        text = _single("update", _values("update"))
+        if text is None:
+            _fail(400, "missing 'update' parameter in the form")
+    elif mimetype == "application/sparql-update":
+        text = _utf8_body()
+    else:
+        _fail(415, "POST an update as application/sparql-update or as a form")
+    settings = state().settings
+    try:
+        inspection = check_update(text, settings.service_allowlist)
+    except PolicyError as error:
+        _fail(403, str(error))
+    using = _iris("using-graph-uri")
+    using_named = _iris("using-named-graph-uri")
+    if using or using_named:
+        if inspection.has_using_or_with:
+            _fail(
+                400, "using-graph-uri/using-named-graph-uri conflict with USING/WITH in the update"
+            )
+        text = add_using(decode_escapes(text), inspection.tokens, using, using_named)
+    try:
+        updater.update(text, base_iri=request.base_url)
+    except UpdateRejected as error:
+        _fail(error.status, str(error))
+    except StoreError as error:
+        _fail(503, str(error))
+    endpoint().counts = None
+    return Response(status=204)
+
+
+def _gsp_graph(path: str | None) -> tuple[str | None, bool]:
+    """(graph IRI or None for the default graph, whether a graph was named at all)."""
+    has_graph = "graph" in request.args
+    has_default = "default" in request.args
+    if path is not None:
+        if has_graph or has_default:
+            _fail(400, "direct graph identification takes no ?graph or ?default")
+        return request.base_url, True
+    if has_graph and has_default:
+        _fail(400, "?graph and ?default together")
+    if has_graph:
+        iri = _single("graph", request.args.getlist("graph"))
+        assert iri is not None
+        try:
+            pyoxigraph.NamedNode(iri)
+        except ValueError as error:
+            _fail(400, f"graph {iri!r} is not an absolute IRI: {error}")
+        return iri, True
+    return None, has_default
+
+
+def _body_triples(base_iri: str) -> list[pyoxigraph.Triple]:
+    if request.mimetype == "multipart/form-data":
+        triples: list[pyoxigraph.Triple] = []
+        for part in request.files.values():
+            triples += parse_triples(part.read(), part.mimetype, base_iri)
+        return triples
+    if not request.mimetype:
+        _fail(415, "a graph needs a Content-Type (e.g. text/turtle)")
+    return parse_triples(request.get_data(), request.mimetype, base_iri)
+
+
+@sparql_bp.route("/store", methods=["GET", "PUT", "POST", "DELETE"])
+@sparql_bp.route("/store/<path:path>", methods=["GET", "PUT", "POST", "DELETE"])
+def graph_store(path: str | None = None) -> Response:
+    """SPARQL 1.1 Graph Store HTTP Protocol, with the token only."""
+    updater = _authorise()
+    graph, named = _gsp_graph(path)
+    try:
+        if request.method in {"GET", "HEAD"}:
+            if not named:
+                _fail(400, "name a graph: ?graph=<iri> or ?default")
+            return _gsp_get(updater, graph)
+        if request.method == "DELETE":
+            if not named:
+                _fail(400, "name a graph: ?graph=<iri> or ?default")
+            updater.drop_graph(graph)
+            endpoint().counts = None
+            return Response(status=204)
+        if request.method == "POST" and not named:
+            if updater.curated:
+                _fail(403, "new graphs cannot be created: only the asserted graph can change")
+            graph = request.url_root + "store/graph-" + uuid.uuid4().hex
+            updater.add_to_graph(graph, _body_triples(graph))
+            endpoint().counts = None
+            return Response(status=201, headers={"Location": graph})
+        triples = _body_triples(graph or request.base_url)
+        if request.method == "PUT":
+            created = updater.replace_graph(graph, triples)
+        else:
+            created = updater.add_to_graph(graph, triples)
+        endpoint().counts = None
+        return Response(status=201 if created else 204)
+    except UpdateRejected as error:
+        _fail(error.status, str(error))
+    except GraphNotFound as error:
+        _fail(404, f"no graph <{error}>")
+    except StoreError as error:
+        _fail(503, str(error))
+
+
+def _gsp_get(updater: Updater, graph: str | None) -> Response:
+    settings = state().settings
+    try:
+        fmt = mediatypes.negotiate(request.headers.get("Accept"), mediatypes.GRAPH_FORMATS)
+    except mediatypes.AcceptError as error:
+        _fail(400, str(error))
+    if fmt is None:
+        _fail(406, "graphs are available as Turtle, N-Triples, RDF/XML, JSON-LD, TriG, N-Quads")
+    if graph is None and updater.curated:
+        graph = settings.graphs.asserted
+    job = Job(
+        store_dir=_store_dir(),
+        query="CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        default_graphs=None if graph is None else [graph],
+        union=False,
+        graph_format=fmt.name,
+        max_rows=_GSP_MAX_TRIPLES,
+    )
+    outcome = _run(job)
+    if outcome.status == 200 and outcome.count == 0 and graph is not None:
+        _fail(404, f"no graph <{graph}>")
+    response = Response(outcome.body, status=outcome.status, content_type=outcome.content_type)
     response.vary.add("Accept")
     return response

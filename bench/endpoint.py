@@ -1,0 +1,276 @@
+"""Endpoint benchmark: PeaceKG's ``peacekg serve`` against ``oxigraph serve`` (issue 5).
+
+Builds the graph (``peacekg build`` into a scratch build directory), loads every quad of the
+built store as N-Quads into ``oxigraph serve``, then sends every query of
+``queries/examples/`` to both servers with 1, 4 and 16 concurrent keep-alive clients on
+127.0.0.1 and prints a Markdown table of requests/s and p50/p99 latency, with PeaceKG's
+throughput as a ratio of Oxigraph's. PeaceKG's default graph is the union of the graphs in
+``GraphNames.union()``; Oxigraph is sent the same graphs as ``default-graph-uri`` (rather than
+``--union-default-graph``, which would also take in any other stored graph and ignore
+``FROM``), so both evaluate every query over the same dataset. Queries with SERVICE are
+skipped: they would measure the network.
+
+Run from the repository root: ``python -m bench.endpoint [--seconds 3] [--clients 1,4,16]``.
+The load generator runs on the same machine, so both servers share the cores with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from peacekg.config import load_settings  # noqa: E402 - after the src/ path fix-up
+from peacekg.queries import CatalogueQuery, load_catalogue  # noqa: E402
+from peacekg.web.guard import check_query  # noqa: E402
+
+ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
+
+
+@dataclass
+class Measure:
+    """Latencies (seconds) of the successful requests of one run, and its wall time."""
+
+    latencies: list[float]
+    seconds: float
+    errors: int
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(port: int, path: str, process: subprocess.Popen[bytes], limit: float = 120) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server on port {port} exited with {process.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            connection.close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server on port {port} did not come up")
+
+
+def _target(path: str, query: str) -> str:
+    params = [("query", query)]
+    if path == "/query" and not check_query(query, ()).has_dataset_clause:
+        # Oxigraph: the same default graph as PeaceKG's (FROM queries bring their own).
+        params += [("default-graph-uri", g) for g in load_settings(environ={}).graphs.union()]
+    return f"{path}?" + urllib.parse.urlencode(params)
+
+
+def _load(port: int, path: str, query: str, clients: int, seconds: float) -> Measure:
+    target = _target(path, query)
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+    stop = time.monotonic() + seconds
+    barrier = threading.Barrier(clients)
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        barrier.wait()
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                connection.request("GET", target, headers={"Accept": ACCEPT})
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except OSError:
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                ok = False
+            if ok:
+                latencies[index].append(time.perf_counter() - started)
+            else:
+                errors[index] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Measure([x for per in latencies for x in per], time.monotonic() - started, sum(errors))
+
+
+def _rows(body: bytes) -> int:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return -1
+    return len(document.get("results", {}).get("bindings", []))
+
+
+def main() -> None:
+    """Build, start both servers, measure, print the Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="per query and level")
+    parser.add_argument("--clients", default="1,4,16", help="concurrency levels")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.clients.split(",")]
+
+    settings = load_settings(environ={}, read_config_file=False)
+    catalogue: list[CatalogueQuery] = [
+        q
+        for q in load_catalogue(ROOT / settings.queries_dir / "examples")
+        if "SERVICE" not in q.text.upper()
+    ]
+    if not catalogue:
+        raise SystemExit("no queries in queries/examples/")
+    scratch = Path(tempfile.mkdtemp(prefix="peacekg-bench-"))
+    build_dir = scratch / "build"
+    peacekg = [sys.executable, "-m", "peacekg"]
+    print(f"building into {build_dir} ...", file=sys.stderr)
+    subprocess.run([*peacekg, "build", "--build-dir", str(build_dir)], cwd=ROOT, check=True)
+
+    # The same three graphs, as N-Quads, for Oxigraph.
+    store_link = build_dir / "store"
+    store = pyoxigraph.Store.read_only(str(store_link.parent / os.readlink(store_link)))
+    quads = list(store)
+    del store
+    nquads = scratch / "peacekg.nq"
+    nquads.write_bytes(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS) or b"")
+    oxi = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    oxi_dir = scratch / "oxigraph"
+    subprocess.run([oxi, "load", "--location", str(oxi_dir), "--file", str(nquads)], check=True)
+
+    pk_port, ox_port = _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
+    servers = [
+        subprocess.Popen(
+            [*peacekg, "serve", "--build-dir", str(build_dir), "--port", str(pk_port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+        subprocess.Popen(
+            [
+                oxi,
+                "serve",
+                "--location",
+                str(oxi_dir),
+                "--bind",
+                f"127.0.0.1:{ox_port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+    ]
+    try:
+        _wait(pk_port, "/sparql?query=ASK%7B%7D", servers[0])
+        _wait(ox_port, "/query?query=ASK%7B%7D", servers[1])
+        time.sleep(1.0)  # let PeaceKG's query workers finish starting
+        print(
+            f"{len(quads)} quads; {len(catalogue)} queries (without SERVICE); "
+            f"{os.cpu_count()} cores; {platform.platform()}; Python "
+            f"{platform.python_version()}; pyoxigraph/oxigraph {pyoxigraph.__version__}; "
+            + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        )
+        print()
+        print(
+            "| query | clients | PeaceKG req/s | p50 ms | p99 ms "
+            "| Oxigraph req/s | p50 ms | p99 ms | ratio |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        totals: dict[int, list[float]] = {n: [0.0, 0.0] for n in levels}
+        all_latencies: dict[int, list[list[float]]] = {n: [[], []] for n in levels}
+        for query in catalogue:
+            for port, path in ((pk_port, "/sparql"), (ox_port, "/query")):
+                # Warm-up, and a check that both servers answer with the same row count.
+                _load(port, path, query.text, 1, 0.3)
+            pk_rows = _rows(_fetch(pk_port, "/sparql", query.text))
+            ox_rows = _rows(_fetch(ox_port, "/query", query.text))
+            note = "" if pk_rows == ox_rows else f" (rows differ: {pk_rows} vs {ox_rows})"
+            for clients in levels:
+                pk = _load(pk_port, "/sparql", query.text, clients, args.seconds)
+                ox = _load(ox_port, "/query", query.text, clients, args.seconds)
+                ratio = pk.rps / ox.rps if ox.rps else float("nan")
+                totals[clients][0] += pk.rps
+                totals[clients][1] += ox.rps
+                all_latencies[clients][0] += pk.latencies
+                all_latencies[clients][1] += ox.latencies
+                errors = f" ({pk.errors}/{ox.errors} errors)" if pk.errors or ox.errors else ""
+                print(
+                    f"| {query.slug}{note}{errors} | {clients} | {pk.rps:.0f} | "
+                    f"{pk.percentile(0.5):.1f} | {pk.percentile(0.99):.1f} | {ox.rps:.0f} | "
+                    f"{ox.percentile(0.5):.1f} | {ox.percentile(0.99):.1f} | {ratio:.2f}× |"
+                )
+        print()
+        print(
+            "| all queries | clients | PeaceKG req/s (mean) | p99 ms | Oxigraph req/s (mean) "
+            "| p99 ms | ratio |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for clients in levels:
+            pk_rps, ox_rps = (t / len(catalogue) for t in totals[clients])
+            pk_all = Measure(all_latencies[clients][0], 1, 0)
+            ox_all = Measure(all_latencies[clients][1], 1, 0)
+            print(
+                f"| mean | {clients} | {pk_rps:.0f} | {pk_all.percentile(0.99):.1f} | "
+                f"{ox_rps:.0f} | {ox_all.percentile(0.99):.1f} | {pk_rps / ox_rps:.2f}× |"
+            )
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _fetch(port: int, path: str, query: str) -> bytes:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request(
+        "GET",
+        _target(path, query),
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    body = connection.getresponse().read()
+    connection.close()
+    return body
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,581 @@
+"""Entity descriptions for linked data: what the pages and the RDF documents of ``/id/...`` show.
+
+Every query goes through the :class:`~peacekg.store.GraphStore` (Oxigraph under it), never
+rdflib's SPARQL engine. The functions return plain dataclasses of strings so that templates
+and serialisers need no RDF library.
+
+Asserted and inferred statements are told apart by the named graph they come from
+(:class:`~peacekg.namespaces.GraphNames`): a statement found in the asserted (or ontology)
+graph counts as asserted even when reasoning derived it again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyoxigraph
+
+from peacekg.namespaces import GraphNames
+from peacekg.store import GraphStore
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+SKOS_DEF = "http://www.w3.org/2004/02/skos/core#definition"
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+WIKIDATA = "http://www.wikidata.org/entity/"
+SAME = {
+    "http://www.w3.org/2004/02/skos/core#exactMatch",
+    "http://www.w3.org/2004/02/skos/core#closeMatch",
+    "http://www.w3.org/2002/07/owl#sameAs",
+}
+
+PREFIXES = """
+PREFIX pkg: <https://w3id.org/peacekg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+"""
+
+Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+
+
+def _iri(value: str) -> str:
+    """``value`` as a SPARQL IRI reference, refusing characters that would break out of it."""
+    if re.search(r'[<>"{}|^`\\\s]', value):
+        raise ValueError(f"not an IRI: {value!r}")
+    return f"<{value}>"
+
+
+def _rows(store: GraphStore, sparql: str) -> list[dict[str, Term | None]]:
+    result = store.query(PREFIXES + sparql)
+    assert isinstance(result, pyoxigraph.QuerySolutions)
+    names = [v.value for v in result.variables]
+    rows: list[dict[str, Term | None]] = []
+    for solution in result:
+        row: dict[str, Term | None] = {}
+        for name in names:
+            term = solution[name]
+            row[name] = term if isinstance(term, Term) else None
+        rows.append(row)
+    return rows
+
+
+def _value(term: Term | None) -> str:
+    return "" if term is None else term.value
+
+
+def local_name(iri: str) -> str:
+    """A readable fallback label: the IRI's last segment, hyphens as spaces."""
+    tail = re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
+    return tail.replace("-", " ").replace("_", " ")
+
+
+def exists(store: GraphStore, iri: str) -> bool:
+    """Whether ``iri`` occurs as a subject or object in any graph."""
+    result = store.query(f"ASK {{ {{ {_iri(iri)} ?p ?o }} UNION {{ ?s ?p {_iri(iri)} }} }}")
+    return bool(result)
+
+
+def labels(store: GraphStore, iris: Iterable[str]) -> dict[str, str]:
+    """The best label of each IRI: English rdfs:label, skos:prefLabel, pkg:title, any label.
+
+    IRIs without one are left out; callers fall back to :func:`local_name`.
+    """
+    wanted = sorted({i for i in iris if i and not re.search(r'[<>"{}|^`\\\s]', i)})
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(wanted), 400):
+        values = " ".join(_iri(i) for i in wanted[start : start + 400])
+        rows = _rows(
+            store,
+            f"""SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }}
+                VALUES ?p {{ rdfs:label skos:prefLabel pkg:title }} ?x ?p ?l }}""",
+        )
+        for row in rows:
+            x, p, lit = _value(row["x"]), _value(row["p"]), row["l"]
+            if not isinstance(lit, pyoxigraph.Literal):
+                continue
+            rank = {RDFS_LABEL: 0, SKOS_PREF: 2}.get(p, 4)
+            if lit.language not in (None, "en"):
+                rank += 1
+            if x not in found or (rank, lit.value) < found[x]:
+                found[x] = (rank, lit.value)
+    return {iri: text for iri, (_rank, text) in found.items()}
+
+
+@dataclass(frozen=True)
+class Node:
+    """One term as a page shows it: an IRI with its label, a blank node, or a literal."""
+
+    value: str
+    kind: str  # "iri", "bnode" or "literal"
+    label: str = ""
+    datatype: str = ""
+    language: str = ""
+
+    @property
+    def is_iri(self) -> bool:
+        """True for IRIs."""
+        return self.kind == "iri"
+
+    @property
+    def text(self) -> str:
+        """What a reader sees: the label, or the literal's lexical form."""
+        return self.label or self.value
+
+
+def _node(term: Term, names: dict[str, str]) -> Node:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return Node(term.value, "iri", names.get(term.value) or local_name(term.value))
+    if isinstance(term, pyoxigraph.BlankNode):
+        return Node(term.value, "bnode")
+    datatype = term.datatype.value if term.datatype else ""
+    return Node(term.value, "literal", datatype=datatype, language=term.language or "")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A predicate and the node at its other end, and whether it was asserted or inferred."""
+
+    predicate: Node
+    node: Node
+    inferred: bool
+    origin: str = "asserted"  # "asserted", "inferred" (OWL 2 RL) or "derived" (other views)
+
+
+@dataclass
+class Description:
+    """What the graph says about one entity: types, outgoing and incoming statements, quads."""
+
+    iri: str
+    label: str
+    types: list[Node]
+    definition: str
+    outgoing: list[Statement]
+    incoming: list[Statement]
+    quads: list[pyoxigraph.Quad] = field(default_factory=list)
+
+    @property
+    def type_iris(self) -> set[str]:
+        """IRIs of every type (asserted and inferred)."""
+        return {t.value for t in self.types}
+
+    @property
+    def asserted_types(self) -> list[Node]:
+        """The types stated in the data (not those added by reasoning)."""
+        return _unique(
+            st.node for st in self.outgoing if st.predicate.value == RDF_TYPE and not st.inferred
+        )
+
+    def values(self, predicate: str) -> list[Node]:
+        """Objects of outgoing statements with ``predicate`` (asserted first, no duplicates)."""
+        seen: dict[str, Node] = {}
+        for st in sorted(self.outgoing, key=lambda s: s.inferred):
+            if st.predicate.value == predicate and st.node.value not in seen:
+                seen[st.node.value] = st.node
+        return list(seen.values())
+
+    def first(self, predicate: str) -> str:
+        """The first value of ``predicate`` as text, or ''."""
+        found = self.values(predicate)
+        return found[0].value if found else ""
+
+    def wikidata(self) -> list[str]:
+        """Wikidata entity IRIs this entity is mapped to."""
+        return sorted({st.node.value for st in self.outgoing if st.node.value.startswith(WIKIDATA)})
+
+
+def describe(
+    store: GraphStore, iri: str, graphs: GraphNames, *, every_graph: bool = False
+) -> Description:
+    """Outgoing and incoming statements of ``iri``, the blank nodes it points to (quote
+    selectors), and the labels of every neighbour, as quads that keep their graph.
+
+    The graphs are the ontology, asserted and inferred ones (``GraphNames.all()``); derived
+    views such as the Wikidata-shaped graph repeat the same facts in another model and are
+    left out unless ``every_graph`` (for IRIs that only those views mint).
+    """
+    ref = _iri(iri)
+    only = "" if every_graph else "FILTER(?g IN (" + ", ".join(_iri(g) for g in graphs.all()) + "))"
+    rows = _rows(
+        store,
+        f"""SELECT ?s ?p ?o ?g WHERE {{
+            {{ GRAPH ?g {{ {ref} ?p ?o }} BIND({ref} AS ?s) }}
+            UNION {{ GRAPH ?g {{ ?s ?p {ref} }} BIND({ref} AS ?o) }}
+            UNION {{ GRAPH ?g {{ {ref} ?p0 ?s . ?s ?p ?o FILTER(isBlank(?s)) }} }}
+            UNION {{ GRAPH ?g {{ {ref} ?p0 ?b . ?b ?p1 ?s . ?s ?p ?o
+                     FILTER(isBlank(?b) && isBlank(?s)) }} }}
+            {only}
+        }}""",
+    )
+    quads: list[pyoxigraph.Quad] = []
+    seen: set[tuple[str, ...]] = set()
+    for row in rows:
+        s, p, o, g = row["s"], row["p"], row["o"], row["g"]
+        assert isinstance(s, pyoxigraph.NamedNode | pyoxigraph.BlankNode)
+        assert isinstance(p, pyoxigraph.NamedNode) and isinstance(g, pyoxigraph.NamedNode)
+        assert o is not None
+        key = (str(s), str(p), str(o), str(g))
+        if key not in seen:
+            seen.add(key)
+            quads.append(pyoxigraph.Quad(s, p, o, g))
+    neighbours = {iri}
+    for q in quads:
+        for term in (q.subject, q.predicate, q.object):
+            if isinstance(term, pyoxigraph.NamedNode):
+                neighbours.add(term.value)
+    names = labels(store, neighbours)
+    label_rows = _label_quads(store, neighbours - {iri}, None if every_graph else graphs.all())
+    for quad in label_rows:
+        key = (str(quad.subject), str(quad.predicate), str(quad.object), str(quad.graph_name))
+        if key not in seen:
+            seen.add(key)
+            quads.append(quad)
+
+    rank = {graphs.asserted: 0, graphs.ontology: 0, graphs.inferred: 1}
+    origin_of: dict[tuple[str, str, str], int] = {}
+    me = str(pyoxigraph.NamedNode(iri))
+    for q in quads:
+        if str(q.subject) == me or str(q.object) == me:
+            key3 = (str(q.subject), str(q.predicate), str(q.object))
+            here = rank.get(str(q.graph_name)[1:-1], 2)
+            origin_of[key3] = min(origin_of.get(key3, 2), here)
+    outgoing: list[Statement] = []
+    incoming: list[Statement] = []
+    done: set[tuple[str, str, str, str]] = set()
+    for q in quads:
+        key3 = (str(q.subject), str(q.predicate), str(q.object))
+        subject, obj = q.subject, q.object
+        if isinstance(subject, pyoxigraph.NamedNode) and subject.value == iri:
+            direction = "out"
+            other: Term = obj  # type: ignore[assignment]
+        elif isinstance(obj, pyoxigraph.NamedNode) and obj.value == iri:
+            direction = "in"
+            other = subject  # type: ignore[assignment]
+        else:
+            continue
+        if (direction, *key3) in done:
+            continue
+        done.add((direction, *key3))
+        origin = ("asserted", "inferred", "derived")[origin_of[key3]]
+        statement = Statement(
+            _node(q.predicate, names), _node(other, names), origin != "asserted", origin
+        )
+        (outgoing if direction == "out" else incoming).append(statement)
+    outgoing.sort(key=lambda s: (s.predicate.text, s.node.text))
+    incoming.sort(key=lambda s: (s.predicate.text, s.node.text))
+    types = _unique(st.node for st in outgoing if st.predicate.value == RDF_TYPE)
+    definition = next(
+        (
+            st.node.value
+            for pred in (SKOS_DEF, RDFS_COMMENT)
+            for st in outgoing
+            if st.predicate.value == pred
+        ),
+        "",
+    )
+    return Description(
+        iri=iri,
+        label=names.get(iri) or _fallback_label(iri, incoming),
+        types=types,
+        definition=definition,
+        outgoing=outgoing,
+        incoming=incoming,
+        quads=quads,
+    )
+
+
+def _fallback_label(iri: str, incoming: list[Statement]) -> str:
+    """A label for an unlabelled node: what points to it (a statement node of the Wikidata
+    view reads "Istanbul Communiqué — P527"), else its readable local name."""
+    pointers = {(st.node.value, st.predicate.value) for st in incoming}
+    if len(pointers) == 1:
+        st = incoming[0]
+        return f"{st.node.text} — {st.predicate.text}"
+    return local_name(iri)
+
+
+def _unique(nodes: Iterable[Node]) -> list[Node]:
+    seen: dict[str, Node] = {}
+    for node in nodes:
+        seen.setdefault(node.value, node)
+    return list(seen.values())
+
+
+def _label_quads(
+    store: GraphStore, iris: Iterable[str], only: list[str] | None
+) -> list[pyoxigraph.Quad]:
+    """rdfs:label / skos:prefLabel quads of ``iris`` (the neighbours' labels for RDF docs)."""
+    wanted = sorted(i for i in iris if not re.search(r'[<>"{}|^`\\\s]', i))
+    where = "FILTER(?g IN (" + ", ".join(_iri(g) for g in only) + "))" if only else ""
+    quads: list[pyoxigraph.Quad] = []
+    for start in range(0, len(wanted), 400):
+        values = " ".join(_iri(i) for i in wanted[start : start + 400])
+        for row in _rows(
+            store,
+            f"""SELECT ?x ?p ?l ?g WHERE {{ VALUES ?x {{ {values} }}
+                VALUES ?p {{ rdfs:label skos:prefLabel }} GRAPH ?g {{ ?x ?p ?l }} {where} }}""",
+        ):
+            x, p, lit, g = row["x"], row["p"], row["l"], row["g"]
+            assert isinstance(x, pyoxigraph.NamedNode) and isinstance(p, pyoxigraph.NamedNode)
+            assert isinstance(g, pyoxigraph.NamedNode) and lit is not None
+            quads.append(pyoxigraph.Quad(x, p, lit, g))
+    return quads
+
+
+# --- dates -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dating:
+    """A date as the source states it, with its precision and bounds (ontology/README.md)."""
+
+    as_stated: str
+    precision: str
+    precision_iri: str
+    earliest: str
+    latest: str
+
+    @property
+    def text(self) -> str:
+        """E.g. ``late March 2022 (part of month: 2022-03-21 – 2022-03-31)``."""
+        bounds = (
+            self.earliest
+            if self.earliest == self.latest or not self.latest
+            else f"{self.earliest} – {self.latest}"
+        )
+        head = self.as_stated or bounds
+        if not self.precision and not bounds:
+            return head
+        return f"{head} ({self.precision or 'precision not stated'}: {bounds})"
+
+    def start(self) -> date | None:
+        """The earliest bound as a date."""
+        return _parse_date(self.earliest)
+
+    def end(self) -> date | None:
+        """The latest bound as a date (the earliest when no latest)."""
+        return _parse_date(self.latest) or self.start()
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def dating(store: GraphStore, iri: str) -> Dating | None:
+    """The dating of ``iri``, or None when it has no date properties."""
+    rows = _rows(
+        store,
+        f"""SELECT ?stated ?precision ?plabel ?earliest ?latest WHERE {{
+            OPTIONAL {{ {_iri(iri)} pkg:dateAsStated ?stated }}
+            OPTIONAL {{ {_iri(iri)} pkg:datePrecision ?precision
+                        OPTIONAL {{ ?precision rdfs:label ?plabel }} }}
+            OPTIONAL {{ {_iri(iri)} pkg:earliestDate ?earliest }}
+            OPTIONAL {{ {_iri(iri)} pkg:latestDate ?latest }}
+        }} LIMIT 1""",
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    if all(row[k] is None for k in ("stated", "precision", "earliest", "latest")):
+        return None
+    precision_iri = _value(row["precision"])
+    return Dating(
+        as_stated=_value(row["stated"]),
+        precision=_value(row["plabel"]) or (local_name(precision_iri) if precision_iri else ""),
+        precision_iri=precision_iri,
+        earliest=_value(row["earliest"]),
+        latest=_value(row["latest"]),
+    )
+
+
+# --- lists for the timeline, the claims view and the index -----------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event on the timeline."""
+
+    iri: str
+    label: str
+    type_label: str
+    dating: Dating
+    place: str
+
+
+def timeline(store: GraphStore, graphs: GraphNames) -> list[TimelineEntry]:
+    """Every dated event (``pkg:Event`` after reasoning), earliest first."""
+    rows = _rows(
+        store,
+        """SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?stated) AS ?st) (SAMPLE(?pl) AS ?plabel)
+                  (SAMPLE(?p) AS ?prec) (MIN(?s) AS ?start) (MAX(?t) AS ?end)
+                  (SAMPLE(?placeLabel) AS ?place) (SAMPLE(?typeLabel) AS ?tl) WHERE {
+            ?e a pkg:Event ; pkg:earliestDate ?s .
+            OPTIONAL { ?e pkg:latestDate ?t }
+            OPTIONAL { ?e rdfs:label ?l }
+            OPTIONAL { ?e pkg:dateAsStated ?stated }
+            OPTIONAL { ?e pkg:datePrecision ?p OPTIONAL { ?p rdfs:label ?pl } }
+            OPTIONAL { ?e pkg:location/rdfs:label ?placeLabel }
+            OPTIONAL { GRAPH <ASSERTED> { ?e a ?type } ?type rdfs:label ?typeLabel }
+        } GROUP BY ?e ORDER BY ?start ?end ?label""".replace("<ASSERTED>", _iri(graphs.asserted)),
+    )
+    entries = []
+    for row in rows:
+        iri = _value(row["e"])
+        precision_iri = _value(row["prec"])
+        entries.append(
+            TimelineEntry(
+                iri=iri,
+                label=_value(row["label"]) or local_name(iri),
+                type_label=_value(row["tl"]) or "event",
+                dating=Dating(
+                    as_stated=_value(row["st"]),
+                    precision=_value(row["plabel"])
+                    or (local_name(precision_iri) if precision_iri else ""),
+                    precision_iri=precision_iri,
+                    earliest=_value(row["start"]),
+                    latest=_value(row["end"]),
+                ),
+                place=_value(row["place"]),
+            )
+        )
+    return entries
+
+
+@dataclass(frozen=True)
+class ClaimEntry:
+    """A claim with who made it and where."""
+
+    iri: str
+    label: str
+    statement: str
+    claimants: tuple[str, ...]
+    relays: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Stance:
+    """A stance link between two claims, as asserted (``disputes`` once, from the later claim)."""
+
+    source: str
+    relation: str  # "supports", "disputes" or "qualifies"
+    target: str
+
+
+def claims(store: GraphStore, graphs: GraphNames) -> tuple[list[ClaimEntry], list[Stance]]:
+    """Every claim, and the asserted stance links between claims."""
+    rows = _rows(
+        store,
+        """SELECT ?c (SAMPLE(?l) AS ?label) (SAMPLE(?st) AS ?statement)
+                  (GROUP_CONCAT(DISTINCT ?cl; separator="\\u001f") AS ?claimants)
+                  (GROUP_CONCAT(DISTINCT ?rl; separator="\\u001f") AS ?relays)
+                  (SAMPLE(?srcl) AS ?source) WHERE {
+            ?c a pkg:Claim .
+            OPTIONAL { ?c rdfs:label ?l }
+            OPTIONAL { ?c pkg:statement ?st }
+            OPTIONAL { ?c pkg:claimant/rdfs:label ?cl }
+            OPTIONAL { ?c pkg:relayedBy/rdfs:label ?rl }
+            OPTIONAL { ?c pkg:statedIn/rdfs:label ?srcl }
+        } GROUP BY ?c ORDER BY ?label""",
+    )
+    entries = [
+        ClaimEntry(
+            iri=_value(r["c"]),
+            label=_value(r["label"]) or local_name(_value(r["c"])),
+            statement=_value(r["statement"]),
+            claimants=tuple(sorted(x for x in _value(r["claimants"]).split("\x1f") if x)),
+            relays=tuple(sorted(x for x in _value(r["relays"]).split("\x1f") if x)),
+            source=_value(r["source"]),
+        )
+        for r in rows
+    ]
+    stance_rows = _rows(
+        store,
+        f"""SELECT DISTINCT ?a ?rel ?b WHERE {{
+            GRAPH {_iri(graphs.asserted)} {{
+                VALUES ?rel {{ pkg:supports pkg:disputes pkg:qualifies }} ?a ?rel ?b }}
+        }} ORDER BY ?a ?rel ?b""",
+    )
+    stances = [
+        Stance(_value(r["a"]), local_name(_value(r["rel"])), _value(r["b"])) for r in stance_rows
+    ]
+    return entries, stances
+
+
+@dataclass(frozen=True)
+class IndexGroup:
+    """Entities of one class."""
+
+    type_iri: str
+    type_label: str
+    members: list[tuple[str, str]]  # (iri, label)
+
+
+def index(store: GraphStore, graphs: GraphNames, base_iri: str) -> list[IndexGroup]:
+    """Every entity under ``<base>id/`` grouped by its asserted type (most specific first)."""
+    prefix = base_iri + "id/"
+    rows = _rows(
+        store,
+        f"""SELECT ?x ?type (SAMPLE(?l) AS ?label) (SAMPLE(?tl) AS ?typeLabel) WHERE {{
+            GRAPH {_iri(graphs.asserted)} {{ ?x a ?type }}
+            FILTER(STRSTARTS(STR(?x), {_literal(prefix)}))
+            OPTIONAL {{ ?x rdfs:label ?l }}
+            OPTIONAL {{ ?type rdfs:label ?tl }}
+        }} GROUP BY ?x ?type""",
+    )
+    groups: dict[str, IndexGroup] = {}
+    for row in rows:
+        type_iri = _value(row["type"])
+        group = groups.setdefault(
+            type_iri,
+            IndexGroup(type_iri, _value(row["typeLabel"]) or local_name(type_iri), []),
+        )
+        iri = _value(row["x"])
+        group.members.append((iri, _value(row["label"]) or local_name(iri)))
+    for group in groups.values():
+        group.members.sort(key=lambda m: m[1].lower())
+    return sorted(groups.values(), key=lambda g: g.type_label.lower())
+
+
+def _literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def search(
+    store: GraphStore, words: Sequence[str], prefix: str = "", limit: int = 10
+) -> list[tuple[str, str]]:
+    """Entities (IRIs starting with ``prefix``) whose label or IRI contains the most of
+    ``words``, best first (for the 404 page's suggestions)."""
+    words = sorted({w.lower() for w in words if len(w) >= 3})[:8]
+    if not words:
+        return []
+    score = " + ".join(
+        f"IF(CONTAINS(LCASE(STR(?l)), {_literal(w)}) || CONTAINS(?local, {_literal(w)}), 1, 0)"
+        for w in words
+    )
+    rows = _rows(
+        store,
+        f"""SELECT ?x (SAMPLE(?l) AS ?label) (MAX(?s) AS ?score) WHERE {{
+            ?x rdfs:label ?l FILTER(isIRI(?x) && STRSTARTS(STR(?x), {_literal(prefix)}))
+            BIND(LCASE(STRAFTER(STR(?x), {_literal(prefix)})) AS ?local)
+            BIND(({score}) AS ?s) FILTER(?s > 0)
+        }} GROUP BY ?x ORDER BY DESC(?score) STRLEN(STR(?label)) ?label LIMIT {int(limit)}""",
+    )
+    return [(_value(r["x"]), _value(r["label"])) for r in rows]
+
+
+def select(store: GraphStore, sparql: str) -> list[dict[str, str]]:
+    """Run a SELECT (with the usual prefixes) and return rows of plain strings."""
+    return [{k: _value(v) for k, v in row.items()} for row in _rows(store, sparql)]
+
+
+def iri_ref(value: str) -> str:
+    """``value`` as a SPARQL IRI reference (for callers composing queries)."""
+    return _iri(value)

@@ -1,0 +1,241 @@
+"""The write path behind ``/update`` and ``/store``: change a copy, check it, then swap.
+
+Every change (a SPARQL 1.1 Update, a Graph Store Protocol PUT/POST/DELETE) is applied to an
+in-memory copy of the served data. Nothing touches the served store until the copy has
+passed; then a new store directory is written and switched in atomically
+(:func:`peacekg.store.write_store`), exactly as a build does. A rejected change leaves the
+store as it was. Changes are serialised with a lock.
+
+Two modes (``Settings.update_mode``):
+
+``curated`` (the default)
+    The change sees the asserted graph as its default graph and may change nothing else.
+    The result goes through the build's own stages (:func:`peacekg.pipeline.check_sources`:
+    SHACL validation, the quote check when configured, OWL 2 RL reasoning, the quality
+    checks), so the inferred graph is recomputed and an invalid change is refused with the
+    SHACL report.
+``dataset``
+    A plain SPARQL dataset: any graph, the store's default graph included, no checks. Meant
+    for running the W3C protocol suites against the server, not for PeaceKG's own graph.
+
+Updates made here live in the store until the next ``peacekg build``, which rebuilds from
+the source files; they are not written back to ``data/``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+import pyoxigraph
+from rdflib import Graph
+
+from peacekg.config import Settings
+from peacekg.load import LoadedSources, LoadError, load
+from peacekg.pipeline import BuildFailed, check_sources
+from peacekg.reason import InconsistencyError
+from peacekg.store import StoreError, build_store, write_store
+
+T = TypeVar("T")
+GraphName = pyoxigraph.NamedNode | pyoxigraph.DefaultGraph
+MODES = ("curated", "dataset")
+
+
+class UpdateRejected(Exception):
+    """The change was refused; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class GraphNotFound(Exception):
+    """The Graph Store Protocol request names a graph that does not exist."""
+
+
+def _has_triples(store: pyoxigraph.Store, graph: GraphName) -> bool:
+    return any(True for _ in store.quads_for_pattern(None, None, None, graph))
+
+
+class Updater:
+    """Applies changes to the store ``settings`` serve, one at a time."""
+
+    def __init__(self, settings: Settings) -> None:
+        if settings.update_mode not in MODES:
+            raise ValueError(
+                f"update_mode must be one of {', '.join(MODES)}, not {settings.update_mode!r}"
+            )
+        self.settings = settings
+        self.curated = settings.update_mode == "curated"
+        self._lock = threading.Lock()
+
+    # -- graph names ------------------------------------------------------------------
+
+    def target(self, graph: str | None) -> GraphName:
+        """The graph of the working copy that a GSP request for ``graph`` means.
+
+        In curated mode ``?default`` and the asserted graph's IRI both mean the asserted
+        graph; every other graph is read-only.
+
+        Raises:
+            UpdateRejected: 403 for a graph that curated mode does not let anyone change.
+        """
+        if not self.curated:
+            return pyoxigraph.DefaultGraph() if graph is None else pyoxigraph.NamedNode(graph)
+        if graph is None or graph == self.settings.graphs.asserted:
+            return pyoxigraph.DefaultGraph()
+        raise UpdateRejected(
+            403,
+            f"only the asserted graph <{self.settings.graphs.asserted}> can be changed; "
+            f"<{graph}> is derived or fixed by the build",
+        )
+
+    # -- operations -------------------------------------------------------------------
+
+    def update(self, text: str, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update (already checked by :mod:`peacekg.web.guard`).
+
+        Raises:
+            UpdateRejected: 400 for a syntax error, 422 when the result fails the checks.
+        """
+
+        def change(store: pyoxigraph.Store) -> None:
+            try:
+                store.update(text, base_iri=base_iri)
+            except SyntaxError as error:
+                raise UpdateRejected(400, f"update syntax error: {error}") from error
+            except (ConnectionError, TimeoutError) as error:
+                raise UpdateRejected(502, f"a SERVICE endpoint failed: {error}") from error
+
+        self._commit(change)
+
+    def replace_graph(self, graph: str | None, triples: Iterable[pyoxigraph.Triple]) -> bool:
+        """GSP PUT: make ``graph`` hold exactly ``triples``; True when it was created."""
+        name = self.target(graph)
+
+        def change(store: pyoxigraph.Store) -> bool:
+            existed = _has_triples(store, name)
+            if isinstance(name, pyoxigraph.NamedNode):
+                store.remove_graph(name)
+            else:
+                store.clear_graph(name)
+            store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+            return not existed
+
+        return self._commit(change)
+
+    def add_to_graph(self, graph: str | None, triples: Iterable[pyoxigraph.Triple]) -> bool:
+        """GSP POST: merge ``triples`` into ``graph``; True when it was created."""
+        name = self.target(graph)
+
+        def change(store: pyoxigraph.Store) -> bool:
+            existed = _has_triples(store, name)
+            store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+            return not existed
+
+        return self._commit(change)
+
+    def drop_graph(self, graph: str | None) -> None:
+        """GSP DELETE: remove ``graph`` (empty the default graph).
+
+        Raises:
+            GraphNotFound: a named graph with no triples.
+        """
+        name = self.target(graph)
+
+        def change(store: pyoxigraph.Store) -> None:
+            if isinstance(name, pyoxigraph.NamedNode) and not _has_triples(store, name):
+                raise GraphNotFound(name.value)
+            if isinstance(name, pyoxigraph.NamedNode):
+                store.remove_graph(name)
+            else:
+                store.clear_graph(name)
+
+        self._commit(change)
+
+    # -- the commit -------------------------------------------------------------------
+
+    def _served(self) -> pyoxigraph.Store:
+        link = self.settings.store_path
+        try:
+            directory = link.parent / os.readlink(link)
+        except OSError as error:
+            raise StoreError(f"no store at {link}: run `peacekg build` first") from error
+        return pyoxigraph.Store.read_only(str(directory))
+
+    def _commit(self, change: Callable[[pyoxigraph.Store], T]) -> T:
+        with self._lock:
+            served = self._served()
+            scratch = pyoxigraph.Store()
+            if self.curated:
+                asserted = pyoxigraph.NamedNode(self.settings.graphs.asserted)
+                scratch.extend(
+                    pyoxigraph.Quad(q.subject, q.predicate, q.object)
+                    for q in served.quads_for_pattern(None, None, None, asserted)
+                )
+            else:
+                scratch.extend(served)
+            del served
+            value = change(scratch)
+            if self.curated:
+                self._commit_curated(scratch)
+            else:
+                write_store(self.settings.store_path, iter(scratch))
+            return value
+
+    def _commit_curated(self, scratch: pyoxigraph.Store) -> None:
+        for graph in scratch.named_graphs():
+            if isinstance(graph, pyoxigraph.NamedNode) and _has_triples(scratch, graph):
+                raise UpdateRejected(
+                    422,
+                    f"an update may only change the asserted graph (its default graph here); "
+                    f"it wrote to GRAPH <{graph.value}>; the store is unchanged",
+                )
+        data = pyoxigraph.serialize(
+            (q.triple for q in scratch.quads_for_pattern(None, None, None, None)),
+            format=pyoxigraph.RdfFormat.N_TRIPLES,
+        )
+        asserted = Graph()
+        asserted.parse(data=(data or b"").decode("utf-8"), format="nt")
+        settings = self.settings
+        try:
+            loaded = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
+        except LoadError as error:
+            raise UpdateRejected(503, f"the ontology sources do not load: {error}") from error
+        sources = LoadedSources(
+            ontology=loaded.ontology, shapes=loaded.shapes, asserted=asserted, files=loaded.files
+        )
+        try:
+            result = check_sources(settings, sources)
+        except (BuildFailed, InconsistencyError) as error:
+            raise UpdateRejected(
+                422, f"update rejected, the store is unchanged:\n{error}"
+            ) from error
+        build_store(settings.store_path, result.named_graphs(settings))
+
+
+def parse_triples(body: bytes, media_type: str, base_iri: str | None) -> list[pyoxigraph.Triple]:
+    """Parse a GSP request body into triples.
+
+    Raises:
+        UpdateRejected: 415 for a media type that is not an RDF graph syntax, 400 for a
+            body that does not parse (with the parser's line and column).
+    """
+    fmt = pyoxigraph.RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        raise UpdateRejected(415, f"unsupported Content-Type {media_type!r} for a graph")
+    try:
+        quads = list(pyoxigraph.parse(body, format=fmt, base_iri=base_iri))
+    except SyntaxError as error:
+        raise UpdateRejected(400, f"the request body does not parse: {error}") from error
+    triples = []
+    for quad in quads:
+        if isinstance(quad, pyoxigraph.Quad):
+            if not isinstance(quad.graph_name, pyoxigraph.DefaultGraph):
+                raise UpdateRejected(400, "a graph body must not name graphs (use triples)")
+            triples.append(quad.triple)
+        else:
+            triples.append(quad)
+    return triples

@@ -1,0 +1,225 @@
+"""Dumps, the ontology reference and the VoID/DCAT description, as the server offers them.
+
+The dumps are written by :func:`peacekg.export.export`; the server writes them on the first
+request for ``/dumps`` (or ``/void``) and again whenever the store changed since, so that a
+download always holds what the endpoint answers from. A lock kept on the app keeps two threads
+from writing at once; a stamp file records which store the dumps were made from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF
+
+from peacekg import __version__, mediatypes
+from peacekg.config import Settings
+from peacekg.export import (
+    DUMP_FORMATS,
+    dataset_iri,
+    dump_name,
+    export,
+    stored_ontology,
+    void_graph,
+)
+from peacekg.namespaces import DCAT, VOID
+from peacekg.reference import REFERENCE_FILE, write_reference
+from peacekg.store import GraphStore
+
+STAMP = ".made-from.json"
+SPDX = "http://spdx.org/rdf/terms#"
+CONTEXT_FILE = "peacekg-context.jsonld"
+
+# The published JSON-LD context: the prefixes a reader of the JSON-LD documents needs.
+CONTEXT = {
+    "@context": {
+        "pkg": "https://w3id.org/peacekg/ontology#",
+        "pkgr": "https://w3id.org/peacekg/id/",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "oa": "http://www.w3.org/ns/oa#",
+        "prov": "http://www.w3.org/ns/prov#",
+        "schema": "http://schema.org/",
+        "dcterms": "http://purl.org/dc/terms/",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        "wd": "http://www.wikidata.org/entity/",
+        "label": {"@id": "rdfs:label"},
+    }
+}
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    """One downloadable file."""
+
+    name: str
+    size: int
+    sha256: str
+    format: str
+    media_type: str
+    compressed: bool
+
+
+def _fingerprint(store: GraphStore) -> str:
+    """What the dumps depend on: the store's triples per graph and the version."""
+    counts = store.graph_counts()
+    directory = getattr(store, "directory", None)
+    return json.dumps(
+        {"version": __version__, "counts": counts, "store": str(getattr(directory, "name", ""))},
+        sort_keys=True,
+    )
+
+
+def ensure_dumps(store: GraphStore, settings: Settings, lock: threading.Lock) -> list[DumpFile]:
+    """The dump files, written first when missing or made from another store (``lock`` keeps
+    two requests from writing them at once)."""
+    out = settings.dumps_dir
+    stamp = out / STAMP
+    fingerprint = _fingerprint(store)
+    with lock:
+        expected = [out / dump_name(_fmt(n)) for n in DUMP_FORMATS]
+        current = stamp.is_file() and stamp.read_text(encoding="utf-8") == fingerprint
+        if not current or not all(p.is_file() for p in expected):
+            export(store, settings)
+            (out / CONTEXT_FILE).write_text(json.dumps(CONTEXT, indent=2), encoding="utf-8")
+            stamp.write_text(fingerprint, encoding="utf-8")
+        elif not (out / CONTEXT_FILE).is_file():
+            (out / CONTEXT_FILE).write_text(json.dumps(CONTEXT, indent=2), encoding="utf-8")
+    return list_dumps(out)
+
+
+def _fmt(name: str) -> mediatypes.MediaFormat:
+    fmt = mediatypes.by_name(name)
+    assert fmt is not None
+    return fmt
+
+
+def list_dumps(directory: Path) -> list[DumpFile]:
+    """Every dump file in ``directory`` with size and SHA-256, in the order of DUMP_FORMATS."""
+    files: list[DumpFile] = []
+    for name in DUMP_FORMATS:
+        fmt = _fmt(name)
+        for path in (directory / dump_name(fmt), directory / (dump_name(fmt) + ".gz")):
+            if path.is_file():
+                files.append(_file(path, fmt.label, fmt.media_type, path.suffix == ".gz"))
+    context = directory / CONTEXT_FILE
+    if context.is_file():
+        files.append(_file(context, "JSON-LD context", "application/ld+json", False))
+    return files
+
+
+def _file(path: Path, label: str, media_type: str, compressed: bool) -> DumpFile:
+    data = path.read_bytes()
+    return DumpFile(
+        name=path.name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=label + (" (gzip)" if compressed else ""),
+        media_type="application/gzip" if compressed else media_type,
+        compressed=compressed,
+    )
+
+
+def ontology_graph(store: GraphStore, settings: Settings) -> Graph:
+    """The served ontology graph, as an rdflib Graph (for pyLODE and RDF answers)."""
+    return stored_ontology(store, settings)
+
+
+def reference_path(store: GraphStore, settings: Settings, lock: threading.Lock) -> Path:
+    """The pyLODE reference, written on first use and again when the store changed."""
+    directory = settings.build_dir / "reference"
+    path = directory / REFERENCE_FILE
+    stamp = directory / STAMP
+    fingerprint = _fingerprint(store)
+    with lock:
+        current = stamp.is_file() and stamp.read_text(encoding="utf-8") == fingerprint
+        if not current or not path.is_file():
+            write_reference(ontology_graph(store, settings), directory, settings.base_iri)
+            stamp.write_text(fingerprint, encoding="utf-8")
+    return path
+
+
+def void_dcat(
+    store: GraphStore,
+    settings: Settings,
+    site: str,
+    dumps: list[DumpFile],
+    examples: list[str],
+) -> Graph:
+    """VoID (from :func:`peacekg.export.void_graph`) plus DCAT: the dataset, one distribution
+    per dump with size and checksum, the SPARQL endpoint as a data service, examples.
+
+    ``site`` is the URL the server answers on (``http://127.0.0.1:8000``) so that the endpoint
+    and download links work where the description is read.
+    """
+    dumps = [d for d in dumps if d.name != CONTEXT_FILE]
+    dump_urls = {d.name: f"{site}/dumps/{d.name}" for d in dumps}
+    graph = void_graph(settings, store.graph_counts(), dump_urls)
+    dataset = dataset_iri(settings)
+    endpoint = URIRef(f"{site}/sparql")
+    graph.remove((dataset, VOID.sparqlEndpoint, None))
+    graph.add((dataset, VOID.sparqlEndpoint, endpoint))
+    graph.bind("dcat", DCAT)
+    graph.bind("spdx", SPDX)
+    graph.bind("foaf", FOAF)
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add(
+        (
+            dataset,
+            DCTERMS.description,
+            Literal(
+                "An open, provenance-first knowledge graph of the Russia–Ukraine peace talks: "
+                "events, "
+                "actors, proposals and attributed claims with their sources and quotes.",
+                lang="en",
+            ),
+        )
+    )
+    graph.add((dataset, DCAT.version, Literal(__version__)))
+    graph.add((dataset, DCAT.landingPage, URIRef(f"{site}/index")))
+    graph.add((dataset, FOAF.homepage, URIRef(f"{site}/")))
+    graph.add((dataset, VOID.vocabulary, URIRef(settings.base_iri + "ontology#")))
+    graph.add((dataset, DCTERMS.conformsTo, URIRef(settings.base_iri + "ontology")))
+    graph.add((dataset, VOID.rootResource, URIRef(settings.base_iri + "ontology")))
+    for example in examples:
+        graph.add((dataset, VOID.exampleResource, URIRef(example)))
+    service = URIRef(f"{site}/sparql#service")
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, DCAT.endpointURL, endpoint))
+    graph.add((service, DCTERMS.title, Literal("PeaceKG SPARQL 1.1 endpoint", lang="en")))
+    graph.add((service, DCAT.servesDataset, dataset))
+    graph.add((dataset, DCAT.accessService, service))
+    for dump in dumps:
+        url = URIRef(dump_urls[dump.name])
+        distribution = URIRef(f"{site}/dumps/{dump.name}#distribution")
+        graph.add((dataset, DCAT.distribution, distribution))
+        graph.add((distribution, RDF.type, DCAT.Distribution))
+        graph.add((distribution, DCTERMS.title, Literal(dump.format, lang="en")))
+        graph.add((distribution, DCAT.downloadURL, url))
+        graph.add((distribution, DCAT.accessURL, URIRef(f"{site}/dumps")))
+        graph.add(
+            (
+                distribution,
+                DCAT.mediaType,
+                URIRef("https://www.iana.org/assignments/media-types/" + dump.media_type),
+            )
+        )
+        graph.add(
+            (distribution, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger))
+        )
+        graph.add(
+            (distribution, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/"))
+        )
+        checksum = BNode()
+        graph.add((distribution, URIRef(SPDX + "checksum"), checksum))
+        graph.add((checksum, RDF.type, URIRef(SPDX + "Checksum")))
+        graph.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
+        graph.add(
+            (checksum, URIRef(SPDX + "checksumValue"), Literal(dump.sha256, datatype=XSD.hexBinary))
+        )
+    return graph

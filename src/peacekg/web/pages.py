@@ -1,0 +1,346 @@
+"""What an entity page shows beyond its statements: the sections for events, claims, actors,
+proposals and sources (issue 6), and the schema.org JSON-LD embedded in each page.
+
+Each section is a small query through the store; a page calls only the sections its entity's
+types ask for. Rows are plain dicts of strings, rendered by ``templates/entity.html``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from peacekg.describe import Dating, Description, dating, iri_ref, local_name, select
+from peacekg.namespaces import PKG, GraphNames
+from peacekg.store import GraphStore
+
+ACTOR = str(PKG.Agent)
+EVENT = str(PKG.Event)
+CLAIM = str(PKG.Claim)
+PROPOSAL = str(PKG.Proposal)
+PROVISION = str(PKG.Provision)
+SOURCE = str(PKG.SourceDocument)
+PLACE = str(PKG.Place)
+
+# schema.org types for the embedded JSON-LD, most specific first.
+SCHEMA_TYPES: tuple[tuple[str, str], ...] = (
+    (str(PKG.Claim), "Claim"),
+    (str(PKG.SourceDocument), "CreativeWork"),
+    (str(PKG.Proposal), "CreativeWork"),
+    (str(PKG.Event), "Event"),
+    (str(PKG.Person), "Person"),
+    (str(PKG.State), "Country"),
+    (str(PKG.Organisation), "Organization"),
+    (str(PKG.Place), "Place"),
+    (str(PKG.Agent), "Organization"),
+)
+
+
+def _label(row: dict[str, str], key: str) -> str:
+    return row.get(key + "Label") or local_name(row.get(key, ""))
+
+
+@dataclass
+class Sections:
+    """Type-specific sections of an entity page (empty lists are not shown)."""
+
+    kinds: set[str] = field(default_factory=set)
+    dating: Dating | None = None
+    places: list[dict[str, str]] = field(default_factory=list)
+    participants: list[dict[str, str]] = field(default_factory=list)
+    structure: list[dict[str, str]] = field(default_factory=list)
+    outcomes: list[dict[str, str]] = field(default_factory=list)
+    proposals: list[dict[str, str]] = field(default_factory=list)
+    claims_about: list[dict[str, str]] = field(default_factory=list)
+    claim: dict[str, str] = field(default_factory=dict)
+    quotes: list[dict[str, str]] = field(default_factory=list)
+    people: list[dict[str, str]] = field(default_factory=list)
+    stances: list[dict[str, str]] = field(default_factory=list)
+    events: list[dict[str, str]] = field(default_factory=list)
+    claims_by: list[dict[str, str]] = field(default_factory=list)
+    responses: list[dict[str, str]] = field(default_factory=list)
+    provisions: list[dict[str, str]] = field(default_factory=list)
+    mandates: list[dict[str, str]] = field(default_factory=list)
+    stated_here: list[dict[str, str]] = field(default_factory=list)
+
+
+def _types(store: GraphStore, iri: str) -> set[str]:
+    rows = select(store, f"SELECT DISTINCT ?t WHERE {{ {iri_ref(iri)} a ?t }}")
+    return {r["t"] for r in rows}
+
+
+def _places(store: GraphStore, iri: str) -> list[dict[str, str]]:
+    """The event's places, each with the places containing it, nearest first, and its
+    location status ("undisclosed" ...)."""
+    rows = select(
+        store,
+        f"""SELECT ?place ?placeLabel ?in ?inLabel (COUNT(DISTINCT ?up) AS ?depth)
+                   ?status ?statusLabel WHERE {{
+            {{ {iri} pkg:location ?place OPTIONAL {{ ?place rdfs:label ?placeLabel }}
+               OPTIONAL {{ ?place pkg:containedInPlace ?in OPTIONAL {{ ?in rdfs:label ?inLabel }}
+                           OPTIONAL {{ ?in pkg:containedInPlace ?up }} }} }}
+            UNION {{ {iri} pkg:locationStatus ?status
+                     OPTIONAL {{ ?status rdfs:label ?statusLabel }} }}
+        }} GROUP BY ?place ?placeLabel ?in ?inLabel ?status ?statusLabel""",
+    )
+    places: dict[str, dict[str, str]] = {}
+    containers: dict[str, list[tuple[int, str]]] = {}
+    result: list[dict[str, str]] = []
+    for row in rows:
+        if row.get("status"):
+            result.append({"status": row["status"], "statusLabel": _label(row, "status")})
+            continue
+        place = row["place"]
+        places.setdefault(place, {"place": place, "placeLabel": _label(row, "place")})
+        if row.get("in"):
+            containers.setdefault(place, []).append((-int(row["depth"] or 0), _label(row, "in")))
+    for place, entry in places.items():
+        entry["within"] = ", ".join(label for _d, label in sorted(containers.get(place, [])))
+        result.insert(0, entry)
+    return result
+
+
+def sections(store: GraphStore, desc: Description, graphs: GraphNames) -> Sections:
+    """Collect the sections that ``desc``'s types call for."""
+    iri = iri_ref(desc.iri)
+    asserted = iri_ref(graphs.asserted)
+    types = desc.type_iris | _types(store, desc.iri)
+    out = Sections()
+    out.dating = dating(store, desc.iri)
+    if EVENT in types:
+        out.kinds.add("event")
+        out.places = _places(store, iri)
+        out.participants = select(
+            store,
+            f"""SELECT DISTINCT ?agent ?agentLabel ?role ?roleLabel WHERE {{
+                GRAPH {asserted} {{ {iri} ?role ?agent }}
+                ?role rdfs:subPropertyOf pkg:participant FILTER(?role != pkg:participant)
+                OPTIONAL {{ ?agent rdfs:label ?agentLabel }}
+                OPTIONAL {{ ?role rdfs:label ?roleLabel }}
+            }} ORDER BY ?roleLabel ?agentLabel""",
+        )
+        out.structure = select(
+            store,
+            f"""SELECT DISTINCT ?rel ?relLabel ?other ?otherLabel ?start WHERE {{
+                VALUES ?rel {{ pkg:partOf pkg:hasPart pkg:follows pkg:followedBy }}
+                {iri} ?rel ?other . ?rel rdfs:label ?relLabel
+                OPTIONAL {{ ?other rdfs:label ?otherLabel }}
+                OPTIONAL {{ ?other pkg:earliestDate ?start }}
+            }} ORDER BY ?relLabel ?start ?otherLabel""",
+        )
+        out.outcomes = select(
+            store,
+            f"""SELECT DISTINCT ?rel ?relLabel ?other ?otherLabel WHERE {{
+                VALUES ?rel {{ pkg:outcome pkg:endReason pkg:produced pkg:hasCause
+                               pkg:hasEffect pkg:hasObstacle pkg:aimsToEnd }}
+                {iri} ?rel ?other . ?rel rdfs:label ?relLabel
+                OPTIONAL {{ ?other rdfs:label ?otherLabel }}
+            }} ORDER BY ?relLabel ?otherLabel""",
+        )
+        out.proposals = select(
+            store,
+            f"""SELECT DISTINCT ?proposal ?proposalLabel WHERE {{
+                ?proposal a pkg:Proposal .
+                {{ {iri} pkg:produced ?proposal }} UNION {{ ?proposal pkg:about {iri} }}
+                UNION {{ {iri} pkg:about ?proposal }}
+                OPTIONAL {{ ?proposal rdfs:label ?proposalLabel }}
+            }} ORDER BY ?proposalLabel""",
+        )
+    if CLAIM in types:
+        out.kinds.add("claim")
+        rows = select(
+            store,
+            f"""SELECT ?statement ?negated WHERE {{
+                OPTIONAL {{ {iri} pkg:statement ?statement }}
+                OPTIONAL {{ {iri} pkg:claimNegated ?negated }} }} LIMIT 1""",
+        )
+        out.claim = rows[0] if rows else {}
+        out.people = select(
+            store,
+            f"""SELECT DISTINCT ?rel ?relLabel ?other ?otherLabel WHERE {{
+                VALUES ?rel {{ pkg:claimant pkg:relayedBy pkg:hedging pkg:claimSubject
+                               pkg:claimPredicate pkg:claimObject pkg:about }}
+                GRAPH {asserted} {{ {iri} ?rel ?other }} ?rel rdfs:label ?relLabel
+                OPTIONAL {{ ?other rdfs:label ?otherLabel }}
+            }} ORDER BY ?relLabel ?otherLabel""",
+        )
+        out.quotes = select(
+            store,
+            f"""SELECT ?doc ?docLabel ?url ?prefix ?exact ?suffix WHERE {{
+                {iri} pkg:statedIn ?doc . OPTIONAL {{ ?doc rdfs:label ?docLabel }}
+                OPTIONAL {{ ?doc pkg:url ?url }}
+                OPTIONAL {{ {iri} pkg:quote ?q . ?q oa:exact ?exact
+                    OPTIONAL {{ ?q oa:prefix ?prefix }} OPTIONAL {{ ?q oa:suffix ?suffix }} }}
+            }} ORDER BY ?docLabel ?exact""",
+        )
+        out.stances = select(
+            store,
+            f"""SELECT DISTINCT ?rel ?other ?otherLabel ?claimantLabel WHERE {{
+                {{ {iri} pkg:supports ?other BIND("supports" AS ?rel) }}
+                UNION {{ ?other pkg:supports {iri} BIND("is supported by" AS ?rel) }}
+                UNION {{ {{ {iri} pkg:disputes ?other }} UNION {{ ?other pkg:disputes {iri} }}
+                         BIND("disputes" AS ?rel) }}
+                UNION {{ {iri} pkg:qualifies ?other BIND("qualifies" AS ?rel) }}
+                UNION {{ ?other pkg:qualifies {iri} BIND("is qualified by" AS ?rel) }}
+                OPTIONAL {{ ?other rdfs:label ?otherLabel }}
+                OPTIONAL {{ ?other pkg:claimant/rdfs:label ?claimantLabel }}
+            }} ORDER BY ?rel ?otherLabel""",
+        )
+    if ACTOR in types or PLACE in types:
+        out.kinds.add("actor")
+        out.events = select(
+            store,
+            f"""SELECT DISTINCT ?event ?eventLabel ?role ?roleLabel ?start WHERE {{
+                GRAPH {asserted} {{ ?event ?role {iri} }}
+                ?role rdfs:subPropertyOf pkg:participant FILTER(?role != pkg:participant)
+                OPTIONAL {{ ?event rdfs:label ?eventLabel }}
+                OPTIONAL {{ ?role rdfs:label ?roleLabel }}
+                OPTIONAL {{ ?event pkg:earliestDate ?start }}
+            }} ORDER BY ?start ?eventLabel""",
+        )
+        out.claims_by = select(
+            store,
+            f"""SELECT DISTINCT ?claim ?claimLabel ?rel WHERE {{
+                {{ ?claim pkg:claimant {iri} BIND("made" AS ?rel) }}
+                UNION {{ ?claim pkg:relayedBy {iri} BIND("relayed" AS ?rel) }}
+                ?claim a pkg:Claim . OPTIONAL {{ ?claim rdfs:label ?claimLabel }}
+            }} ORDER BY ?rel ?claimLabel""",
+        )
+        out.proposals = select(
+            store,
+            f"""SELECT DISTINCT ?proposal ?proposalLabel ?rel WHERE {{
+                {{ ?proposal pkg:proposedBy {iri} BIND("proposed" AS ?rel) }}
+                UNION {{ ?proposal pkg:guarantor {iri} BIND("guarantor" AS ?rel) }}
+                UNION {{ ?proposal pkg:signatory {iri} BIND("signatory" AS ?rel) }}
+                ?proposal a pkg:Proposal . OPTIONAL {{ ?proposal rdfs:label ?proposalLabel }}
+            }} ORDER BY ?proposalLabel""",
+        )
+        out.responses = select(
+            store,
+            f"""SELECT DISTINCT ?response ?responseLabel ?to ?toLabel ?stanceLabel WHERE {{
+                ?response pkg:responder {iri} ; pkg:respondsTo ?to .
+                OPTIONAL {{ ?response rdfs:label ?responseLabel }}
+                OPTIONAL {{ ?to rdfs:label ?toLabel }}
+                OPTIONAL {{ ?response pkg:stance/rdfs:label ?stanceLabel }}
+            }} ORDER BY ?toLabel""",
+        )
+        out.mandates = select(
+            store,
+            f"""SELECT DISTINCT ?mandate ?mandateLabel WHERE {{
+                {{ ?mandate pkg:holder {iri} }} UNION {{ ?mandate pkg:mandateOf {iri} }}
+                OPTIONAL {{ ?mandate rdfs:label ?mandateLabel }}
+            }} ORDER BY ?mandateLabel""",
+        )
+    if PROPOSAL in types or PROVISION in types:
+        out.kinds.add("proposal")
+        out.provisions = select(
+            store,
+            f"""SELECT ?provision ?provisionLabel ?text
+                (GROUP_CONCAT(DISTINCT ?issueLabel; separator=", ") AS ?issues)
+                (SAMPLE(?issue) AS ?firstIssue) WHERE {{
+                {iri} pkg:hasProvision ?provision .
+                OPTIONAL {{ ?provision rdfs:label ?provisionLabel }}
+                OPTIONAL {{ ?provision pkg:provisionText ?text }}
+                OPTIONAL {{ ?provision pkg:addressesIssue ?issue .
+                            ?issue rdfs:label ?issueLabel }}
+            }} GROUP BY ?provision ?provisionLabel ?text ORDER BY ?provisionLabel""",
+        )
+        out.responses = select(
+            store,
+            f"""SELECT DISTINCT ?response ?responseLabel ?responder ?responderLabel
+                ?stanceLabel ?doc ?docLabel WHERE {{
+                ?response pkg:respondsTo {iri} .
+                OPTIONAL {{ ?response rdfs:label ?responseLabel }}
+                OPTIONAL {{ ?response pkg:responder ?responder .
+                            ?responder rdfs:label ?responderLabel }}
+                OPTIONAL {{ ?response pkg:stance/rdfs:label ?stanceLabel }}
+                OPTIONAL {{ GRAPH {asserted} {{ ?response pkg:source|pkg:statedIn ?doc }}
+                            OPTIONAL {{ ?doc rdfs:label ?docLabel }} }}
+            }} ORDER BY ?responderLabel""",
+        )
+        out.participants = select(
+            store,
+            f"""SELECT DISTINCT ?agent ?agentLabel ?role ?roleLabel WHERE {{
+                VALUES ?role {{ pkg:proposedBy pkg:guarantor pkg:signatory pkg:issuedBy }}
+                {iri} ?role ?agent .
+                OPTIONAL {{ ?agent rdfs:label ?agentLabel }}
+                OPTIONAL {{ ?role rdfs:label ?roleLabel }}
+            }} ORDER BY ?roleLabel ?agentLabel""",
+        )
+    if SOURCE in types:
+        out.kinds.add("source")
+        out.stated_here = select(
+            store,
+            f"""SELECT DISTINCT ?node ?nodeLabel ?exact WHERE {{
+                GRAPH {asserted} {{ ?node pkg:statedIn {iri} }}
+                OPTIONAL {{ ?node rdfs:label ?nodeLabel }}
+                OPTIONAL {{ ?node pkg:quote/oa:exact ?exact }}
+            }} ORDER BY ?nodeLabel""",
+        )
+    if types & {EVENT, PROPOSAL, ACTOR, PROVISION, PLACE}:
+        out.claims_about = select(
+            store,
+            f"""SELECT DISTINCT ?claim ?claimLabel ?claimantLabel WHERE {{
+                ?claim a pkg:Claim .
+                {{ ?claim pkg:about {iri} }} UNION {{ ?claim pkg:claimSubject {iri} }}
+                UNION {{ ?claim pkg:claimObject {iri} }}
+                OPTIONAL {{ ?claim rdfs:label ?claimLabel }}
+                OPTIONAL {{ ?claim pkg:claimant/rdfs:label ?claimantLabel }}
+            }} ORDER BY ?claimLabel""",
+        )
+    return out
+
+
+def schema_org(desc: Description, secs: Sections, page_url: str) -> str:
+    """The schema.org JSON-LD of an entity page, safe to embed in a ``<script>`` element."""
+    types = desc.type_iris
+    schema_type = next((t for iri, t in SCHEMA_TYPES if iri in types), "Thing")
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": schema_type,
+        "@id": desc.iri,
+        "name": desc.label,
+        "url": page_url,
+    }
+    description = secs.claim.get("statement") or desc.definition
+    if description:
+        data["description"] = description
+    if secs.dating and schema_type == "Event":
+        if secs.dating.earliest:
+            data["startDate"] = secs.dating.earliest
+        if secs.dating.latest:
+            data["endDate"] = secs.dating.latest
+    if secs.places and schema_type == "Event":
+        data["location"] = [
+            {"@type": "Place", "@id": p["place"], "name": _label(p, "place")}
+            for p in secs.places
+            if p.get("place")
+        ]
+    if secs.participants and schema_type == "Event":
+        data["attendee"] = [
+            {"@id": p["agent"], "name": _label(p, "agent")} for p in secs.participants
+        ]
+    if schema_type == "Claim":
+        authors = [p for p in secs.people if p["rel"] == str(PKG.claimant)]
+        if authors:
+            data["author"] = [{"@id": a["other"], "name": _label(a, "other")} for a in authors]
+        appearances = [
+            {"@type": "CreativeWork", "@id": q["doc"], "name": _label(q, "doc")}
+            | ({"url": q["url"]} if q.get("url") else {})
+            for q in secs.quotes
+        ]
+        if appearances:
+            data["appearance"] = appearances
+        exact = [q["exact"] for q in secs.quotes if q.get("exact")]
+        if exact:
+            data["text"] = exact[0]
+    same_as = desc.wikidata()
+    if same_as:
+        data["sameAs"] = same_as
+    return dumps_script(data)
+
+
+def dumps_script(data: Any) -> str:
+    """JSON for a ``<script type="application/ld+json">``: ``</`` cannot end the element."""
+    return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")

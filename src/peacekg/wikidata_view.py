@@ -1,0 +1,811 @@
+"""Our graph in Wikidata's own RDF model, and the QuickStatements a contributor could upload.
+
+Researchers who know Wikidata query it with truthy ``wdt:`` triples and full ``p:``/``ps:``/
+``pq:`` statements with ``prov:wasDerivedFrom`` references (issue 7). This module rewrites
+PeaceKG's events, proposals, mandates and claims into that model so those queries run
+unchanged on our endpoint, and renders the same statements as QuickStatements V1 for the ones
+about entities that already have a Wikidata item.
+
+The translation goes through one neutral list of :class:`Statement` objects; the RDF view and
+the QuickStatements text are two renderings of it, so they cannot drift apart. Everything here
+is pure (graphs in, graphs or text out): no network, no store.
+
+Model reference: https://www.mediawiki.org/wiki/Wikibase/Indexing/RDF_Dump_Format and
+https://www.wikidata.org/wiki/Help:QuickStatements. Property IDs come only from
+``../shared/reference/wikidata-ids.tsv`` (``tests/wikidata`` checks every ID used here).
+
+Deliberate departures from Wikidata, each because the needed ID is not in the reference list:
+
+- time values carry no ``wikibase:timeCalendarModel`` (the Gregorian calendar item is not
+  listed); every date we hold is Gregorian;
+- quantities carry no unit item; roles, classes and sources without a QID keep our IRIs.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TypeAlias
+
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from peacekg import __version__
+from peacekg.config import Settings
+from peacekg.namespaces import (
+    OA,
+    PKG,
+    PQ,
+    PQV,
+    PR,
+    PROV,
+    PRV,
+    PS,
+    PSV,
+    SCHEMA,
+    WD,
+    WDP,
+    WDT,
+    WIKIBASE,
+)
+from peacekg.wikidata import linked_ids
+
+__all__ = [
+    "ITEM_PROPERTIES",
+    "ROLE_PROPERTIES",
+    "ExportResult",
+    "Reference",
+    "SomeValue",
+    "Statement",
+    "TimeValue",
+    "WikidataModel",
+    "date_snaks",
+    "dated_snaks",
+    "property_ids_used",
+    "quickstatements_text",
+    "statements",
+    "view_graph",
+    "wikidata_view",
+    "write_exports",
+]
+
+# Wikidata time precisions (wikibase:timePrecision): 8 decade, 9 year, 10 month, 11 day.
+DECADE, YEAR, MONTH, DAY = 8, 9, 10, 11
+
+
+@dataclass(frozen=True, order=True)
+class TimeValue:
+    """A Wikidata time value: the first day of the unit and its precision."""
+
+    day: date
+    precision: int = DAY
+
+    def literal(self) -> Literal:
+        """As Wikidata's RDF writes it: an ``xsd:dateTime`` at midnight UTC."""
+        # normalize=False keeps Wikidata's "Z" (rdflib would rewrite it as "+00:00").
+        return Literal(f"{self.day.isoformat()}T00:00:00Z", datatype=XSD.dateTime, normalize=False)
+
+    def quickstatements(self) -> str:
+        """As QuickStatements V1 writes it: unused parts zeroed, ``/precision``."""
+        month = f"{self.day.month:02d}" if self.precision >= MONTH else "00"
+        day = f"{self.day.day:02d}" if self.precision >= DAY else "00"
+        return f"+{self.day.year:04d}-{month}-{day}T00:00:00Z/{self.precision}"
+
+
+@dataclass(frozen=True, order=True)
+class SomeValue:
+    """Wikidata's "unknown value": there is a date, the source does not say which.
+
+    Written as a skolem IRI (``<base>.well-known/genid/…``, RDF 1.1 §3.5) in the RDF view,
+    as Wikidata's own dumps do, and as ``somevalue`` in QuickStatements.
+    """
+
+
+#: A value of a statement, qualifier or reference: an item/IRI, a literal, a time, unknown.
+Value: TypeAlias = URIRef | Literal | TimeValue | SomeValue
+#: (property ID, value), Wikidata's "snak".
+Snak: TypeAlias = tuple[str, Value]
+
+
+@dataclass(frozen=True, order=True)
+class Reference:
+    """One reference block: the snaks that say where a statement comes from."""
+
+    snaks: tuple[Snak, ...]
+
+    def key(self) -> str:
+        """A content hash, like Wikidata's ``wdref:`` IRIs: equal references share a node."""
+        return _digest(repr(self.snaks))
+
+
+@dataclass(frozen=True, order=True)
+class Statement:
+    """A Wikidata-style statement: subject, property, value, qualifiers, references."""
+
+    subject: URIRef
+    pid: str
+    value: Value
+    qualifiers: tuple[Snak, ...] = ()
+    references: tuple[Reference, ...] = ()
+
+    def key(self) -> str:
+        """A content hash of what the statement says (not of its references)."""
+        return _digest(repr((self.subject, self.pid, self.value, self.qualifiers)))
+
+
+@dataclass
+class WikidataModel:
+    """The statements plus the labels and descriptions of their subjects."""
+
+    statements: list[Statement] = field(default_factory=list)
+    labels: dict[URIRef, set[Literal]] = field(default_factory=dict)
+    descriptions: dict[URIRef, set[Literal]] = field(default_factory=dict)
+
+
+def _digest(text: str) -> str:
+    # Not for security: a stable short name for a node, as Wikidata's own hashes are.
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+#: Our property -> Wikidata property, for properties whose values map one to one.
+#: Chosen from the ontology's exactMatch/closeMatch mappings where Wikidata uses the
+#: property the same way on items (issue 3 lists them); IDs from wikidata-ids.tsv only.
+ITEM_PROPERTIES: dict[URIRef, str] = {
+    PKG.partOf: "P361",
+    PKG.hasPart: "P527",
+    PKG.hasProvision: "P527",
+    PKG.follows: "P155",
+    PKG.followedBy: "P156",
+    PKG.location: "P276",
+    PKG.containedInPlace: "P131",
+    PKG.roundNumber: "P1545",
+    PKG.participantCount: "P1132",
+    PKG.hasCause: "P828",
+    PKG.hasEffect: "P1542",
+    PKG.endReason: "P1534",
+    PKG.memberOf: "P463",
+    PKG.signatory: "P1891",
+    PKG.participant: "P710",
+    PKG.participatesIn: "P1344",
+    PKG.addressesIssue: "P921",
+    PKG.about: "P921",
+    PKG.proposedBy: "P50",
+    PKG.issuedBy: "P4884",
+    PKG.title: "P1476",
+    PKG.author: "P50",
+    PKG.publisher: "P123",
+    PKG.publicationDate: "P577",
+    PKG.url: "P953",
+}
+
+#: Role properties -> the role class given as "object of statement has role" (P3831) on a
+#: participant (P710) statement. Wikidata defines P3831 for the role of the statement's
+#: value (the participant) and P2868 for the role of the item the statement is on, so the
+#: mediator of a round is ``round p:P710 [ps:P710 Turkey; pq:P3831 pkg:Mediator]``.
+ROLE_PROPERTIES: dict[URIRef, URIRef] = {
+    PKG.party: PKG.Party,
+    PKG.mediator: PKG.Mediator,
+    PKG.host: PKG.Host,
+    PKG.facilitator: PKG.Facilitator,
+    PKG.guarantor: PKG.Guarantor,
+    PKG.observer: PKG.Observer,
+}
+
+#: Mandate kinds that Wikidata states on the office-holding item, and with which property.
+MANDATE_PROPERTIES: dict[URIRef, str] = {
+    PKG["mandate-head-of-state"]: "P35",
+    PKG["mandate-head-of-government"]: "P6",
+}
+
+_P31 = "P31"
+_WIKIDATA_ONLY = (str(WD), str(WDT), str(WDP))
+
+
+class _Source:
+    """Reads the asserted and inferred graphs and resolves linked IRIs to ``wd:`` items."""
+
+    def __init__(self, asserted: Graph, inferred: Graph, ontology: Graph) -> None:
+        self.asserted = asserted
+        self.union = Graph()
+        for graph in (asserted, inferred):
+            for triple in graph:
+                self.union.add(triple)
+        self.links = {URIRef(iri): WD[qid] for iri, qid in linked_ids(asserted).items()}
+        self.class_items = {
+            URIRef(cls): WD[qid] for cls, qid in linked_ids(ontology).items() if qid.startswith("Q")
+        }
+        self.ontology = ontology
+
+    def item(self, node: URIRef | Literal) -> URIRef | Literal:
+        """The Wikidata item for ``node`` when linked, else ``node`` itself."""
+        if isinstance(node, URIRef):
+            return self.links.get(node, node)
+        return node
+
+    def subject(self, node: URIRef) -> URIRef:
+        """The Wikidata item for an entity when linked, else the entity's own IRI."""
+        return self.links.get(node, node)
+
+    def is_a(self, node: Node, cls: URIRef) -> bool:
+        """Whether ``node`` is typed ``cls`` after reasoning."""
+        return (node, RDF.type, cls) in self.union
+
+    def dates(self, node: Node) -> tuple[date, date] | None:
+        """The node's earliest and latest date, when it has both as ``xsd:date``."""
+        earliest = self.asserted.value(node, PKG.earliestDate)
+        latest = self.asserted.value(node, PKG.latestDate)
+        if not (isinstance(earliest, Literal) and isinstance(latest, Literal)):
+            return None
+        start, end = earliest.toPython(), latest.toPython()
+        if isinstance(start, date) and isinstance(end, date):
+            return start, end
+        return None
+
+    def references(self, node: Node) -> tuple[Reference, ...]:
+        """One reference per document the node names, quotes in the ``statedIn`` ones."""
+        stated_in = set(self.union.objects(node, PKG.statedIn))
+        sources = stated_in | set(self.union.objects(node, PKG.source))
+        quotes = [
+            exact
+            for quote in self.asserted.objects(node, PKG.quote)
+            for exact in self.asserted.objects(quote, OA.exact)
+            if isinstance(exact, Literal)
+        ]
+        refs = []
+        for document in (s for s in _terms(sources) if isinstance(s, URIRef)):
+            language = self.language(document)
+            snaks: list[Snak] = [("P248", self.subject(document))]
+            for url in self.asserted.objects(document, PKG.url):
+                snaks.append(("P854", URIRef(str(url))))
+            for title in self.asserted.objects(document, PKG.title):
+                snaks.append(("P1476", _monolingual(title, language)))
+            # The document's author: for a relayed claim that is usually the relay (the post
+            # by Glenn Diesen relaying Victoria Nuland); Wikidata has no "relayed by".
+            for author in _terms(self.asserted.objects(document, PKG.author)):
+                snaks.append(("P50", self.item(author)))
+            for published in self.asserted.objects(document, PKG.publicationDate):
+                snaks.extend(_day_snak("P577", published))
+            for retrieved in self.asserted.objects(document, PKG.retrievalDate):
+                snaks.extend(_day_snak("P813", retrieved))
+            if document in stated_in:
+                snaks.extend(("P1683", _monolingual(q, language)) for q in _terms(quotes))
+            refs.append(Reference(tuple(snaks)))
+        return tuple(refs)
+
+    def language(self, document: Node) -> str | None:
+        """The BCP 47 tag of a document (pkg:language), for monolingual text values."""
+        language = self.asserted.value(document, PKG.language)
+        return None if language is None else str(language)
+
+
+def _terms(nodes: Iterable[Node]) -> list[URIRef | Literal]:
+    """IRIs and literals among ``nodes`` in a stable order (blank nodes cannot be pointed to)."""
+    kept = [n for n in nodes if isinstance(n, URIRef | Literal)]
+    return sorted(kept, key=lambda n: (isinstance(n, Literal), str(n), repr(n)))
+
+
+def _quote_nodes(graph: Graph, node: Node) -> list[Node]:
+    """The quote selectors of ``node`` (blank nodes), ordered by their exact text."""
+    return sorted(graph.objects(node, PKG.quote), key=lambda q: str(graph.value(q, OA.exact)))
+
+
+def _monolingual(text: Node, language: str | None) -> Literal:
+    """Wikidata's monolingual text: the literal with the document's language tag."""
+    assert isinstance(text, Literal)
+    if text.language or not language:
+        return text
+    return Literal(str(text), lang=language)
+
+
+def _day_snak(pid: str, value: Node) -> list[Snak]:
+    python = value.toPython() if isinstance(value, Literal) else None
+    return [(pid, TimeValue(python, DAY))] if isinstance(python, date) else []
+
+
+def date_snaks(earliest: date, latest: date) -> list[tuple[str, TimeValue, tuple[Snak, ...]]]:
+    """Wikidata's way of saying "between ``earliest`` and ``latest``".
+
+    One day is a point in time (P585) at day precision. A span of known days is start time
+    (P580) and end time (P582). A span we only know roughly ("late March 2022", "mid-2023")
+    is a point in time at the finest precision that contains it, with earliest date (P1319)
+    and latest date (P1326) qualifiers when the span is narrower than that unit, as
+    Wikidata's help on dates recommends for uncertain dates.
+    """
+    if earliest == latest:
+        return [("P585", TimeValue(earliest, DAY), ())]
+    units = [
+        (MONTH, date(earliest.year, earliest.month, 1), _month_end(earliest)),
+        (YEAR, date(earliest.year, 1, 1), date(earliest.year, 12, 31)),
+        (DECADE, date(earliest.year - earliest.year % 10, 1, 1), None),
+    ]
+    for precision, start, end in units:
+        decade_end = date(start.year + 9, 12, 31)
+        unit_end = end or decade_end
+        if start <= earliest and latest <= unit_end:
+            bounds: tuple[Snak, ...] = ()
+            if (earliest, latest) != (start, unit_end):
+                bounds = (("P1319", TimeValue(earliest, DAY)), ("P1326", TimeValue(latest, DAY)))
+            return [("P585", TimeValue(start, precision), bounds)]
+    return [("P580", TimeValue(earliest, DAY), ()), ("P582", TimeValue(latest, DAY), ())]
+
+
+#: Our stated precisions that Wikidata has too; week and part of a month or year it has not.
+_STATED_PRECISION: dict[Node | None, int] = {
+    PKG["precision-day"]: DAY,
+    PKG["precision-month"]: MONTH,
+    PKG["precision-year"]: YEAR,
+}
+
+
+def _unit_start(day: date, precision: int) -> date:
+    """The first day of the day, month or year that contains ``day``."""
+    if precision >= DAY:
+        return day
+    return date(day.year, day.month, 1) if precision == MONTH else date(day.year, 1, 1)
+
+
+def _month_end(day: date) -> date:
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+def _span_statements(
+    source: _Source, subject: URIRef, node: Node, refs: tuple[Reference, ...]
+) -> Iterator[Statement]:
+    """Date statements of an event or proposal, see :func:`dated_snaks`."""
+    span = source.dates(node)
+    if span is None:
+        return
+    precision = source.asserted.value(node, PKG.datePrecision)
+    ongoing = (node, PKG.outcome, PKG["outcome-ongoing"]) in source.asserted
+    for pid, value, qualifiers in dated_snaks(*span, precision, ongoing=ongoing):
+        yield Statement(subject, pid, value, qualifiers, refs)
+
+
+def dated_snaks(
+    earliest: date, latest: date, precision: Node | None, *, ongoing: bool = False
+) -> list[tuple[str, Value, tuple[Snak, ...]]]:
+    """Wikidata date statements for our bounds and stated precision (``pkg:precision-…``).
+
+    - Several whole days, months or years as stated ("February–May 2022") and spans
+      ("2014–present", ``precision-range``): start time (P580) and end time (P582) at that
+      precision; an ongoing event (``pkg:outcome-ongoing``) has no end time, because our
+      latest date is then only the day the source was retrieved.
+    - Dates known only relative to another event, or not stated: point in time (P585) with
+      unknown value, bounded by earliest (P1319) and latest date (P1326).
+    - Everything else: :func:`date_snaks` (a point in time at the finest fitting precision).
+    """
+    bounds: tuple[Snak, ...] = (
+        ("P1319", TimeValue(earliest, DAY)),
+        ("P1326", TimeValue(latest, DAY)),
+    )
+    if precision in _UNKNOWN_WITHIN_BOUNDS:
+        return [("P585", SomeValue(), bounds)]
+    stated = _STATED_PRECISION.get(precision)
+    if precision == PKG["precision-range"]:
+        start = _guess_precision(earliest, start=True)
+        end = _guess_precision(latest, start=False)
+    elif stated is not None and _unit_start(earliest, stated) != _unit_start(latest, stated):
+        start = end = stated
+    else:
+        return [(pid, value, quals) for pid, value, quals in date_snaks(earliest, latest)]
+    snaks: list[tuple[str, Value, tuple[Snak, ...]]] = [
+        ("P580", TimeValue(_unit_start(earliest, start), start), ())
+    ]
+    if not ongoing:
+        snaks.append(("P582", TimeValue(_unit_start(latest, end), end), ()))
+    return snaks
+
+
+_UNKNOWN_WITHIN_BOUNDS = {PKG["precision-relative"], PKG["precision-not-stated"]}
+
+
+def _guess_precision(day: date, *, start: bool) -> int:
+    """The precision an end of a span was most likely stated at, from its bound.
+
+    A span's bounds are "the start of its first unit, the end of its last" (the ontology's
+    definition of ``precision-range``), so 1 January starts a year, the 1st a month.
+    """
+    if start:
+        return YEAR if (day.month, day.day) == (1, 1) else MONTH if day.day == 1 else DAY
+    if (day.month, day.day) == (12, 31):
+        return YEAR
+    return MONTH if day == _month_end(day) else DAY
+
+
+def _value(source: _Source, prop: URIRef, obj: Node) -> Value | None:
+    """The Wikidata value of one of our property values, or None when it has no place."""
+    if isinstance(obj, URIRef):
+        if prop == PKG.url:
+            return URIRef(str(obj))
+        return source.subject(obj)
+    if not isinstance(obj, Literal):
+        return None  # blank nodes have no identity to point to
+    python = obj.toPython()
+    if prop == PKG.url:
+        return URIRef(str(obj))
+    if isinstance(python, date):
+        return TimeValue(python, DAY)
+    if prop == PKG.participantCount:
+        return Literal(str(obj), datatype=XSD.decimal)
+    if prop == PKG.roundNumber:
+        return Literal(str(obj))  # series ordinal (P1545) is a string property
+    return obj
+
+
+def _claim_statements(
+    source: _Source, claim: URIRef, refs: tuple[Reference, ...]
+) -> Iterator[Statement]:
+    """A claim as an entity: its claimant (P50), subjects (P921) and quotation (P1683).
+
+    The quotation statement carries the claim's stance links: "statement disputed by"
+    (P1310) and "statement supported by" (P3680) point to the other claims (which keep our
+    IRIs and lead to their own claimant, quote and source), "nature of statement" (P5102)
+    to the hedging concept.
+    """
+    hedges: tuple[Snak, ...] = tuple(
+        ("P5102", h) for h in _terms(source.asserted.objects(claim, PKG.hedging))
+    )
+    for claimant in _terms(source.asserted.objects(claim, PKG.claimant)):
+        yield Statement(claim, "P50", source.item(claimant), hedges, refs)
+    for subject in _terms(source.asserted.objects(claim, PKG.claimSubject)):
+        yield Statement(claim, "P921", source.item(subject), (), refs)
+    disputed_by = _terms(source.union.objects(claim, PKG.disputes))
+    supported_by = _terms(source.union.subjects(PKG.supports, claim))
+    qualifiers: tuple[Snak, ...] = (
+        *(("P1310", source.item(c)) for c in disputed_by),
+        *(("P3680", source.item(c)) for c in supported_by),
+        *hedges,
+    )
+    language = None
+    for document in source.union.objects(claim, PKG.statedIn):
+        language = source.language(document) or language
+    for quote in _quote_nodes(source.asserted, claim):
+        for exact in source.asserted.objects(quote, OA.exact):
+            value = _monolingual(exact, language)
+            yield Statement(claim, "P1683", value, qualifiers, refs)
+
+
+def _mandate_statements(source: _Source, mandate: URIRef) -> Iterator[Statement]:
+    """A head-of-state/government mandate as P35/P6 on the state, dated when the data is."""
+    kind = source.asserted.value(mandate, PKG.mandateKind)
+    pid = MANDATE_PROPERTIES.get(kind) if isinstance(kind, URIRef) else None
+    office = source.asserted.value(mandate, PKG.mandateOf)
+    if pid is None or not isinstance(office, URIRef):
+        return
+    qualifiers: tuple[Snak, ...] = ()
+    span = source.dates(mandate)
+    if span is not None:
+        earliest, latest = span
+        qualifiers = (
+            (("P585", TimeValue(earliest, DAY)),)
+            if earliest == latest
+            else (("P580", TimeValue(earliest, DAY)), ("P582", TimeValue(latest, DAY)))
+        )
+    refs = source.references(mandate)
+    for holder in _terms(source.asserted.objects(mandate, PKG.holder)):
+        yield Statement(source.subject(office), pid, source.item(holder), qualifiers, refs)
+
+
+def statements(asserted: Graph, inferred: Graph, ontology: Graph) -> WikidataModel:
+    """Every Wikidata-style statement our asserted data (with its closure) supports.
+
+    Args:
+        asserted: the curated data, including ``data/alignment/`` links (``skos:exactMatch``).
+        inferred: what reasoning added (types, symmetric ``disputes``, ``statedIn`` sources).
+        ontology: for the classes' own Wikidata mappings (``pkg:Person`` = ``wd:Q5``).
+    """
+    source = _Source(asserted, inferred, ontology)
+    model = WikidataModel()
+    found: set[Statement] = set()
+    for node in _terms(set(asserted.subjects(RDF.type, None))):
+        if not isinstance(node, URIRef) or str(node).startswith(_WIKIDATA_ONLY):
+            continue
+        if not any(str(cls).startswith(str(PKG)) for cls in asserted.objects(node, RDF.type)):
+            continue  # only what our ontology models; other vocabularies have no mapping
+        if source.is_a(node, PKG.Mandate):
+            found.update(_mandate_statements(source, node))
+            continue
+        subject = source.subject(node)
+        refs = () if source.is_a(node, PKG.SourceDocument) else source.references(node)
+        for cls in _terms(asserted.objects(node, RDF.type)):
+            if isinstance(cls, URIRef) and cls != OWL.NamedIndividual:
+                found.add(Statement(subject, _P31, source.class_items.get(cls, cls), (), refs))
+        for prop, obj in asserted.predicate_objects(node):
+            if not isinstance(prop, URIRef):
+                continue
+            if prop in ROLE_PROPERTIES:
+                role = (("P3831", ROLE_PROPERTIES[prop]),)
+                if isinstance(obj, URIRef):
+                    found.add(Statement(subject, "P710", source.subject(obj), role, refs))
+            elif prop in ITEM_PROPERTIES:
+                value = _value(source, prop, obj)
+                if prop == PKG.title and isinstance(value, Literal):
+                    value = _monolingual(value, source.language(node))
+                if value is not None:
+                    found.add(Statement(subject, ITEM_PROPERTIES[prop], value, (), refs))
+        if source.is_a(node, PKG.Event) or source.is_a(node, PKG.Proposal):
+            found.update(_span_statements(source, subject, node, refs))
+        if source.is_a(node, PKG.Claim):
+            found.update(_claim_statements(source, node, refs))
+            for text in asserted.objects(node, PKG.statement):
+                if isinstance(text, Literal):
+                    model.descriptions.setdefault(subject, set()).add(text)
+        for label in asserted.objects(node, RDFS.label):
+            if isinstance(label, Literal):
+                model.labels.setdefault(subject, set()).add(label)
+    model.statements = sorted(found, key=lambda s: (str(s.subject), _pid_order(s.pid), s.key()))
+    return model
+
+
+def _pid_order(pid: str) -> int:
+    return int(pid[1:])
+
+
+def property_ids_used(model: WikidataModel) -> set[str]:
+    """Every property ID in the statements, qualifiers and references (for the ID check)."""
+    used: set[str] = set()
+    for statement in model.statements:
+        used.add(statement.pid)
+        used.update(pid for pid, _ in statement.qualifiers)
+        for reference in statement.references:
+            used.update(pid for pid, _ in reference.snaks)
+    return used
+
+
+def _term(value: Value, base: str, owner: str) -> Node:
+    """The simple value of a snak (what ``wdt:``/``ps:``/``pq:``/``pr:`` point to).
+
+    An unknown value is a skolem IRI named after the statement it belongs to (``owner``),
+    so the truthy triple and the full statement share it, as in Wikidata's dumps.
+    """
+    if isinstance(value, TimeValue):
+        return value.literal()
+    if isinstance(value, SomeValue):
+        return URIRef(f"{base}.well-known/genid/{_digest(owner)}")
+    return value
+
+
+def _time_node(value: TimeValue, graph: Graph, base: str) -> URIRef:
+    """A ``wikibase:TimeValue`` node carrying the precision, as ``psv:``/``pqv:``/``prv:``."""
+    node = URIRef(f"{base}wikidata/value/{_digest(repr(value))}")
+    graph.add((node, RDF.type, WIKIBASE.TimeValue))
+    graph.add((node, WIKIBASE.timeValue, value.literal()))
+    graph.add((node, WIKIBASE.timePrecision, Literal(value.precision, datatype=XSD.integer)))
+    graph.add((node, WIKIBASE.timeTimezone, Literal(0, datatype=XSD.integer)))
+    return node
+
+
+def _add_snak(
+    graph: Graph, node: URIRef, snak: Snak, simple: dict[str, str], full: dict[str, str], base: str
+) -> None:
+    pid, value = snak
+    graph.add((node, URIRef(simple[pid]), _term(value, base, f"{node} {pid}")))
+    if isinstance(value, TimeValue):
+        graph.add((node, URIRef(full[pid]), _time_node(value, graph, base)))
+
+
+def view_graph(model: WikidataModel, base_iri: str, *, with_labels: bool = True) -> Graph:
+    """Render statements in Wikidata's RDF model.
+
+    Truthy ``wdt:`` triples for every statement (all have normal rank, so all are best
+    rank), full ``p:``/``ps:``/``psv:`` statement nodes with ``pq:``/``pqv:`` qualifiers and
+    ``prov:wasDerivedFrom`` references (``pr:``/``prv:``). Statement, reference and value
+    nodes are minted under ``<base>wikidata/`` from content hashes, so a rebuild of the same
+    data yields the same IRIs. ``with_labels=False`` leaves out ``rdfs:label`` and
+    ``schema:description``: the served view must not repeat triples of the asserted graph
+    (the union default graph would return them twice).
+    """
+    graph = Graph()
+    for prefix, namespace in (
+        ("wd", WD),
+        ("wdt", WDT),
+        ("p", WDP),
+        ("ps", PS),
+        ("psv", PSV),
+        ("pq", PQ),
+        ("pqv", PQV),
+        ("pr", PR),
+        ("prv", PRV),
+        ("wikibase", WIKIBASE),
+        ("prov", PROV),
+        ("schema", SCHEMA),
+        ("pkg", PKG),
+    ):
+        graph.bind(prefix, namespace, replace=True)
+    graph.bind("pkgr", base_iri + "id/")
+    for statement in model.statements:
+        pid = statement.pid
+        node = URIRef(f"{base_iri}wikidata/statement/{statement.key()}")
+        graph.add((statement.subject, WDT[pid], _term(statement.value, base_iri, f"{node} {pid}")))
+        graph.add((statement.subject, WDP[pid], node))
+        graph.add((node, RDF.type, WIKIBASE.Statement))
+        graph.add((node, RDF.type, WIKIBASE.BestRank))
+        graph.add((node, WIKIBASE.rank, WIKIBASE.NormalRank))
+        _add_snak(graph, node, (pid, statement.value), _PS, _PSV, base_iri)
+        for qualifier in statement.qualifiers:
+            _add_snak(graph, node, qualifier, _PQ, _PQV, base_iri)
+        for reference in statement.references:
+            ref = URIRef(f"{base_iri}wikidata/reference/{reference.key()}")
+            graph.add((node, PROV.wasDerivedFrom, ref))
+            graph.add((ref, RDF.type, WIKIBASE.Reference))
+            for snak in reference.snaks:
+                _add_snak(graph, ref, snak, _PR, _PRV, base_iri)
+    if with_labels:
+        for subject, labels in model.labels.items():
+            for label in labels:
+                graph.add((subject, RDFS.label, label))
+        for subject, descriptions in model.descriptions.items():
+            for description in descriptions:
+                graph.add((subject, SCHEMA.description, description))
+    return graph
+
+
+class _Prefixed(dict[str, str]):
+    """``pid -> namespace + pid``, filled on demand."""
+
+    def __init__(self, namespace: str) -> None:
+        super().__init__()
+        self.namespace = namespace
+
+    def __missing__(self, pid: str) -> str:
+        return self.namespace + pid
+
+
+_PS, _PSV, _PQ, _PQV = (
+    _Prefixed(str(PS)),
+    _Prefixed(str(PSV)),
+    _Prefixed(str(PQ)),
+    _Prefixed(str(PQV)),
+)
+_PR, _PRV = _Prefixed(str(PR)), _Prefixed(str(PRV))
+
+
+def wikidata_view(
+    asserted: Graph, inferred: Graph, ontology: Graph, base_iri: str, *, with_labels: bool = True
+) -> Graph:
+    """Our graph in Wikidata's RDF model (see :func:`statements` and :func:`view_graph`)."""
+    return view_graph(statements(asserted, inferred, ontology), base_iri, with_labels=with_labels)
+
+
+# ---------------------------------------------------------------------------------------------
+# QuickStatements V1
+# ---------------------------------------------------------------------------------------------
+
+#: A reference can be checked by a Wikidata editor only if it names a source item, a URL or
+#: at least a title; a statement with no such reference is not offered for upload.
+_CITABLE = {"P248", "P854", "P1476"}
+
+
+def _qid(value: Value) -> str | None:
+    if isinstance(value, URIRef) and str(value).startswith(str(WD)):
+        local = str(value)[len(str(WD)) :]
+        return local if local[:1] == "Q" and local[1:].isdigit() else None
+    return None
+
+
+#: Properties whose values are URLs; any other IRI value must be a Wikidata item.
+_URL_PROPERTIES = {"P854", "P953", "P973"}
+
+
+def _qs_value(pid: str, value: Value) -> str | None:
+    """A value in QuickStatements V1 syntax, or None when it cannot be written there."""
+    if isinstance(value, TimeValue):
+        return value.quickstatements()
+    if isinstance(value, SomeValue):
+        return "somevalue"
+    if isinstance(value, URIRef):
+        if pid in _URL_PROPERTIES:
+            return _qs_string(str(value))
+        return _qid(value)  # our own IRIs (roles, sources without an item) cannot be uploaded
+    text = str(value)
+    if value.datatype == XSD.decimal:
+        return text
+    quoted = _qs_string(text)
+    if quoted is None:
+        return None
+    return f"{value.language}:{quoted}" if value.language else quoted
+
+
+def _qs_string(text: str) -> str | None:
+    # QuickStatements V1 has no escape for a double quote, tab or line break inside a string;
+    # a quote is verbatim evidence, so it is left out rather than altered.
+    if any(ch in text for ch in '"\t\n\r'):
+        return None
+    return f'"{text}"'
+
+
+def _qs_snaks(snaks: Iterable[Snak], prefix: str) -> list[str] | None:
+    cells: list[str] = []
+    for pid, value in snaks:
+        written = _qs_value(pid, value)
+        if written is None:
+            continue
+        cells += [f"{prefix}{pid[1:]}" if prefix == "S" else pid, written]
+    return cells
+
+
+def quickstatements_text(model: WikidataModel) -> tuple[str, list[Statement]]:
+    """QuickStatements V1 lines for statements about entities that have a QID.
+
+    A statement qualifies when its subject and (for items) its value are Wikidata items.
+    Qualifiers whose value has no QID are dropped (a role such as ``pkg:Mediator`` cannot
+    be uploaded); a statement with several references becomes one line per reference,
+    which QuickStatements merges into one statement with several references. Statements
+    without any citable reference (stated in, reference URL or title) are left out.
+
+    Returns:
+        The text (sorted lines, tab-separated, newline-terminated) and the statements left
+        out although their subject has a QID, so the caller can say why.
+    """
+    lines: set[str] = set()
+    skipped: list[Statement] = []
+    for statement in model.statements:
+        subject = _qid(statement.subject)
+        if subject is None or statement.pid == _P31:
+            continue
+        value = _qs_value(statement.pid, statement.value)
+        if value is None:
+            skipped.append(statement)
+            continue
+        head = [subject, statement.pid, value]
+        head += _qs_snaks(statement.qualifiers, "P") or []
+        written = 0
+        for reference in statement.references:
+            cells = _qs_snaks(reference.snaks, "S") or []
+            if not {f"P{cell[1:]}" for cell in cells[::2]} & _CITABLE:
+                continue
+            lines.add("\t".join(head + cells))
+            written += 1
+        if not written:
+            skipped.append(statement)
+    text = "".join(line + "\n" for line in sorted(lines))
+    return text, skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """The files written and how many item statements the QuickStatements left out."""
+
+    paths: list[Path]
+    left_out: int = 0
+
+
+def write_exports(
+    asserted: Graph,
+    inferred: Graph,
+    ontology: Graph,
+    settings: Settings,
+    *,
+    view: bool = True,
+    quickstatements: bool = True,
+) -> ExportResult:
+    """Write the Wikidata-shaped view (Turtle) and/or the QuickStatements under the dumps dir.
+
+    The view file carries labels and descriptions too, so it stands alone; the graph the
+    build serves leaves them to the asserted graph.
+    """
+    model = statements(asserted, inferred, ontology)
+    out = settings.dumps_dir
+    out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    left_out = 0
+    if view:
+        path = out / f"peacekg-{__version__}-wikidata.ttl"
+        view_graph(model, settings.base_iri).serialize(destination=path, format="turtle")
+        paths.append(path)
+    if quickstatements:
+        text, skipped = quickstatements_text(model)
+        path = out / f"peacekg-{__version__}-quickstatements.txt"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+        left_out = len(skipped)
+    return ExportResult(paths, left_out)

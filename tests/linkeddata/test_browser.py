@@ -1,0 +1,181 @@
+"""A real headless Chromium on a real ``peacekg serve``: from the timeline to an event, to a
+claim about it, to the claim's source and to a claim disputing it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from peacekg.config import Settings
+from peacekg.describe import select
+from peacekg.store import EmbeddedStore
+from tests.conftest import free_port
+from tests.linkeddata.conftest import real_data_is_substantial
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+@dataclass(frozen=True)
+class Path3:
+    """An event, a claim about it, the claim's source and a claim disputing it."""
+
+    event: str
+    claim: str
+    source: str
+    disputing: str
+
+
+def _walk(settings: Settings) -> Path3 | None:
+    rows = select(
+        EmbeddedStore(settings.store_path),
+        """SELECT ?event ?claim ?source ?other WHERE {
+            ?event a pkg:Event ; pkg:earliestDate ?d .
+            ?claim a pkg:Claim ; pkg:statedIn ?source .
+            { ?claim pkg:about ?event } UNION { ?claim pkg:claimSubject ?event }
+            UNION { ?claim pkg:claimObject ?event }
+            ?other pkg:disputes ?claim .
+        } ORDER BY ?event ?claim ?other LIMIT 1""",
+    )
+    if not rows:
+        return None
+    prefix = settings.base_iri + "id/"
+    r = {k: v[len(prefix) :] for k, v in rows[0].items()}
+    return Path3(r["event"], r["claim"], r["source"], r["other"])
+
+
+def _serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
+    args = [
+        sys.executable,
+        "-m",
+        "peacekg",
+        "serve",
+        "--ontology-dir",
+        str(settings.ontology_dir),
+        "--data-dir",
+        str(settings.data_dir),
+        "--shapes-file",
+        str(settings.shapes_path),
+        "--queries-dir",
+        str(settings.queries_dir),
+        "--build-dir",
+        str(settings.build_dir),
+        "--port",
+        str(port),
+    ]
+    if settings.sources_dir is not None:
+        args += ["--sources-dir", str(settings.sources_dir)]
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited: {process.communicate()[0].decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/index", timeout=2):
+                return process
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.3)
+    process.terminate()
+    raise AssertionError("server did not come up within 90 s")
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[WebDriver]:
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        pytest.skip("Debian chromium and chromedriver are not installed")
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _click(driver: WebDriver, css: str) -> None:
+    element = driver.find_element(By.CSS_SELECTOR, css)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
+def _walk_in_browser(driver: WebDriver, settings: Settings, walk: Path3) -> None:
+    port = free_port()
+    server = _serve(settings, port)
+    try:
+        site = f"http://127.0.0.1:{port}"
+        driver.get(f"{site}/timeline")
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Timeline"
+        _click(driver, f'table.timeline a[href="/page/{walk.event}"]')
+        assert driver.current_url == f"{site}/page/{walk.event}"
+        assert "Date" in driver.find_element(By.ID, "date").text
+
+        _click(driver, f'#claims-about a[href="/page/{walk.claim}"]')
+        assert driver.current_url == f"{site}/page/{walk.claim}"
+        claim_title = driver.find_element(By.TAG_NAME, "h1").text
+        assert driver.find_element(By.CSS_SELECTOR, "mark.quote-exact").text
+
+        _click(driver, f'#source figcaption a[href="/page/{walk.source}"]')
+        assert driver.current_url == f"{site}/page/{walk.source}"
+        assert "Stated in this document" in driver.find_element(By.ID, "stated-here").text
+        driver.back()
+        assert driver.find_element(By.TAG_NAME, "h1").text == claim_title
+
+        _click(driver, f'#stances li.stance-disputes a[href="/page/{walk.disputing}"]')
+        assert driver.current_url == f"{site}/page/{walk.disputing}"
+        stances = driver.find_element(By.ID, "stances").text
+        assert f"disputes {claim_title}" in stances
+    finally:
+        server.terminate()
+        server.communicate(timeout=15)
+
+
+def test_browser_walk_on_the_fixture(browser: WebDriver, ld_settings: Settings) -> None:
+    walk = _walk(ld_settings)
+    assert walk == Path3(
+        "istanbul-meeting-2022",
+        "claim-nuland-us-uk-advised",
+        "source-diesen-post",
+        "claim-reply-advising-not-blocking",
+    )
+    _walk_in_browser(browser, ld_settings, walk)
+
+
+def test_browser_walk_on_the_real_graph(browser: WebDriver, request: pytest.FixtureRequest) -> None:
+    if not real_data_is_substantial():
+        pytest.skip("data/ holds no events and claims yet")
+    settings: Settings = request.getfixturevalue("built_settings")
+    walk = _walk(settings)
+    if walk is None:
+        pytest.skip("no event has a claim about it that another claim disputes")
+    _walk_in_browser(browser, settings, walk)
