@@ -14,12 +14,14 @@ tens of milliseconds.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import itertools
 import json
 import os
 import pickle
 import queue
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -220,8 +222,27 @@ def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
     return data if data is not None and len(data) == size else None
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this worker when the endpoint process dies (PR_SET_PDEATHSIG).
+
+    Without it a worker busy with a runaway query would outlive a killed server, since it
+    only notices the closed pipe after the query. Elsewhere, the closed pipe is all there is.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+
+
 def worker_main() -> None:
     """The worker process: read pickled jobs from stdin, write pickled outcomes to stdout."""
+    parent = os.getppid()
+    _die_with_parent()
+    if os.getppid() != parent:  # the endpoint died before the request above took effect
+        return
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print in a library must not corrupt the answer channel
     inp = sys.stdin.buffer

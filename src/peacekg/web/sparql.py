@@ -324,9 +324,19 @@ def _outcome_response(outcome: Outcome) -> Response:
     return response
 
 
-@sparql_bp.route("/sparql", methods=["GET", "POST"])
+_OTHER_METHODS = ["PUT", "DELETE", "PATCH"]
+
+
+def _not_allowed(allowed: str) -> NoReturn:
+    """405 with a plain-text body (Flask's own 405 page is HTML)."""
+    _fail(405, f"method {request.method} not allowed here; use {allowed}", {"Allow": allowed})
+
+
+@sparql_bp.route("/sparql", methods=["GET", "POST", *_OTHER_METHODS])
 def sparql() -> Response:
     """SPARQL 1.1 Protocol query operation (section 2.1); no query: the service description."""
+    if request.method in _OTHER_METHODS:
+        _not_allowed("GET, HEAD, OPTIONS, POST")
     text = _query_text()
     if text is None:
         return service_description()
@@ -498,9 +508,11 @@ def _authorise() -> Updater:
     return ep.updater
 
 
-@sparql_bp.route("/update", methods=["POST"])
+@sparql_bp.route("/update", methods=["GET", "POST", *_OTHER_METHODS])
 def update() -> Response:
     """SPARQL 1.1 Protocol update operation (section 2.2), with the token only."""
+    if request.method != "POST":
+        _not_allowed("POST, OPTIONS")
     updater = _authorise()
     mimetype = request.mimetype
     if mimetype == "application/x-www-form-urlencoded":
@@ -566,10 +578,12 @@ def _body_triples(base_iri: str) -> list[pyoxigraph.Triple]:
     return parse_triples(request.get_data(), request.mimetype, base_iri)
 
 
-@sparql_bp.route("/store", methods=["GET", "PUT", "POST", "DELETE"])
-@sparql_bp.route("/store/<path:path>", methods=["GET", "PUT", "POST", "DELETE"])
+@sparql_bp.route("/store", methods=["GET", "PUT", "POST", "DELETE", "PATCH"])
+@sparql_bp.route("/store/<path:path>", methods=["GET", "PUT", "POST", "DELETE", "PATCH"])
 def graph_store(path: str | None = None) -> Response:
     """SPARQL 1.1 Graph Store HTTP Protocol, with the token only."""
+    if request.method == "PATCH":
+        _not_allowed("GET, HEAD, PUT, POST, DELETE, OPTIONS")
     updater = _authorise()
     graph, named = _gsp_graph(path)
     try:
