@@ -306,9 +306,30 @@ def stats_command(config_file: Path | None, as_json: bool, **flags: Any) -> None
         click.echo(stats.text())
 
 
+@main.command("queries")
+@click.option(
+    "--queries-dir",
+    type=click.Path(path_type=Path),
+    default=Path("queries"),
+    show_default=True,
+    help="Query directory.",
+)
+def queries_command(queries_dir: Path) -> None:
+    """Print the example-query catalogue as Markdown (the README's catalogue is this output)."""
+    from peacekg.queries import catalogue_markdown, load_catalogue
+
+    click.echo(catalogue_markdown(load_catalogue(queries_dir / "examples")))
+
+
 @main.command("settings")
-def settings_command() -> None:
+@click.option("--markdown", is_flag=True, help="Print a Markdown table (as in the README).")
+def settings_command(markdown: bool) -> None:
     """List every setting with its default and meaning (PEACEKG_<NAME> overrides it)."""
+    from peacekg.config import settings_markdown
+
+    if markdown:
+        click.echo(settings_markdown())
+        return
     for name, default, help_text in describe():
         click.echo(f"{name:20} {default:40} {help_text}")
 

@@ -133,6 +133,15 @@ def describe() -> list[tuple[str, str, str]]:
     return rows
 
 
+def settings_markdown() -> str:
+    """Every setting as a Markdown table, for the README (checked by tests/test_docs.py)."""
+    lines = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
+    for name, default, help_text in describe():
+        env = ENV_PREFIX + name.upper()
+        lines.append(f"| `{name}` | `{env}` | `{default}` | {help_text} |")
+    return "\n".join(lines)
+
+
 def _coerce(name: str, raw: Any, origin: str) -> Any:
     hint = get_type_hints(Settings)[name]
     text = str(hint)

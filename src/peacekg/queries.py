@@ -55,3 +55,12 @@ def load_catalogue(directory: Path) -> list[CatalogueQuery]:
     if not directory.is_dir():
         return []
     return [parse_query_file(p) for p in sorted(directory.glob("*.rq"))]
+
+
+def catalogue_markdown(queries: list[CatalogueQuery]) -> str:
+    """The catalogue as a Markdown table, for the README (checked by tests/test_docs.py)."""
+    lines = ["| query | title | what it answers |", "|---|---|---|"]
+    for query in queries:
+        description = query.description.replace("|", "\\|")
+        lines.append(f"| `{query.slug}` | {query.title} | {description} |")
+    return "\n".join(lines)
