@@ -87,3 +87,15 @@ def test_federated_example_through_the_endpoint_with_the_standin_allowlisted(
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     header, rows = golden(HERE / "expected" / f"{query.slug}.csv")
     assert table == [header, *rows]
+
+
+def test_our_query_headers_have_no_accidental_keys() -> None:
+    """A wrapped header line starting with ``word:`` would be read as a new key (queries.py)."""
+    for path in sorted((ROOT / "queries" / "examples").glob("9[0-9]-*.rq")):
+        header = path.read_text(encoding="utf-8").splitlines()
+        header = header[: next(i for i, line in enumerate(header) if not line.startswith("#"))]
+        keys = [m[1] for line in header if (m := re.match(r"^#\s*([a-z]+)\s*:", line))]
+        assert keys in (
+            ["title", "description", "expect"],
+            ["title", "description", "expect", "service"],
+        ), (path.name, keys)
