@@ -14,6 +14,8 @@ from peacekg.config import Settings, load_settings
 from peacekg.pipeline import build
 from peacekg.store import EmbeddedStore
 
+pytest_plugins = ["tests.browser"]
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = Path(os.environ.get("PEACEKG_SHARED_DIR", ROOT.parent / "shared"))

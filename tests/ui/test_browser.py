@@ -7,7 +7,6 @@ error. Skipped only where chromium is absent and ``CI`` is unset; in CI it must 
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import urllib.parse
@@ -16,8 +15,6 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -32,8 +29,6 @@ from tests.ui.conftest import EXAMPLES
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 EX = "http://example.org/mini#"
 
 
@@ -51,37 +46,6 @@ def server(ui_settings: Settings) -> Iterator[str]:
     finally:
         wsgi.close()
         thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    """Headless Debian chromium with a fresh profile and no background traffic."""
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        reason = f"{' and '.join(missing)} not installed (apt-get install chromium chromium-driver)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser test: {reason}")
-        pytest.skip(reason)
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,900",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def _wait(driver: WebDriver) -> WebDriverWait[WebDriver]:
