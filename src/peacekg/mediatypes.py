@@ -44,6 +44,14 @@ class MediaFormat:
         textual = self.media_type.startswith("text/") or self.name in {"json", "jsonld", "xml"}
         return f"{self.media_type}; charset=utf-8" if textual else self.media_type
 
+    @property
+    def rdflib_format(self) -> str:
+        """rdflib's serializer name for this entry (for graphs built with rdflib)."""
+        names = {"ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
+        if self.kind not in {Kind.GRAPH, Kind.DATASET}:
+            raise ValueError(f"{self.name} is not an RDF serialisation")
+        return names.get(self.name, self.name)
+
     def rdf_format(self) -> pyoxigraph.RdfFormat:
         """Oxigraph's RDF format for this entry."""
         fmt = pyoxigraph.RdfFormat.from_media_type(self.media_type)

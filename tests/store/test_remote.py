@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,52 +12,18 @@ from peacekg.config import Settings
 from peacekg.pipeline import build, needs_build
 from peacekg.remote import RemoteStore
 from peacekg.store import StoreError
-from tests.conftest import free_port, settings_for
+from tests.conftest import settings_for
+from tests.oxigraph_server import oxigraph_server
 
 pytestmark = pytest.mark.slow
 
 EVENTS = "SELECT ?r WHERE { ?r a <http://example.org/mini#Event> } ORDER BY ?r"
 
 
-def oxigraph_binary() -> str:
-    """The `oxigraph` CLI installed beside this Python (the PyPI package `oxigraph`)."""
-    beside = Path(sys.executable).with_name("oxigraph")
-    found = str(beside) if beside.exists() else shutil.which("oxigraph")
-    if found is None:
-        raise AssertionError("the `oxigraph` server is not installed (pip install oxigraph)")
-    return found
-
-
 @pytest.fixture
 def oxigraph_url(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            oxigraph_binary(),
-            "serve",
-            "--location",
-            str(tmp_path / "oxi"),
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError("oxigraph serve did not start") from None
-                time.sleep(0.2)
+    with oxigraph_server(tmp_path / "oxi") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _remote_settings(mini: Path, url: str) -> Settings:

@@ -6,12 +6,7 @@ The stand-in is ``oxigraph serve-read-only`` on a free 127.0.0.1 port, loaded wi
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
-import time
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,38 +16,13 @@ from rdflib import Graph
 from peacekg.config import Settings
 from peacekg.pipeline import build
 from peacekg.store import EmbeddedStore
-from tests.conftest import ROOT, SEEDS, free_port, settings_for
+from tests.conftest import ROOT, SEEDS, settings_for
+from tests.oxigraph_server import oxigraph_cli, oxigraph_server
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
 STANDIN = FIXTURES / "wikidata-standin.ttl"
 PROJECT = FIXTURES / "project"
-
-
-def oxigraph_cli() -> str:
-    """The ``oxigraph`` server CLI next to this Python, else on PATH."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("oxigraph")
-    if found is None:
-        pytest.fail("the oxigraph CLI is not installed (pip install oxigraph)")
-    return found
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
-    probe = url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"oxigraph exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(probe, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"oxigraph did not answer at {url} within {seconds} s")
 
 
 @pytest.fixture(scope="session")
@@ -65,23 +35,8 @@ def standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    port = free_port()
-    process = subprocess.Popen(
-        [cli, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        _wait_until_up(url, process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with oxigraph_server(location, read_only=True) as url:
+        yield url + "/query"
 
 
 def fixture_graphs() -> tuple[Graph, Graph]:

@@ -551,14 +551,7 @@ def void() -> Response:
         )
         response = Response(body, mimetype="text/html")
     else:
-        rdflib_name = {
-            "turtle": "turtle",
-            "ntriples": "nt",
-            "rdfxml": "xml",
-            "jsonld": "json-ld",
-            "trig": "trig",
-            "nquads": "nquads",
-        }[fmt.name]
+        rdflib_name = fmt.rdflib_format
         data = turtle if fmt.name == "turtle" else graph.serialize(format=rdflib_name)
         response = Response(data, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"

@@ -54,14 +54,6 @@ _FORMAT_IRIS = {
     "trig": "TriG",
     "nquads": "N-Quads",
 }
-_RDFLIB_FORMATS = {
-    "turtle": "turtle",
-    "ntriples": "nt",
-    "rdfxml": "xml",
-    "jsonld": "json-ld",
-    "trig": "trig",
-    "nquads": "nquads",
-}
 # What a `format` value means for a CONSTRUCT/DESCRIBE result when it names a results format
 # or a name clients use (SPARQLWrapper sends `format=xml` for RDF/XML, `rdf+xml`, `json-ld`).
 _GRAPH_ALIASES = {
@@ -457,7 +449,7 @@ def service_description() -> Response:
     fmt: mediatypes.MediaFormat | None
     if requested:
         fmt = mediatypes.by_name(requested[0])
-        if fmt is None or fmt.name not in _RDFLIB_FORMATS:
+        if fmt is None or fmt.kind not in {mediatypes.Kind.GRAPH, mediatypes.Kind.DATASET}:
             _fail(400, f"unknown RDF format {requested[0]!r}")
     else:
         html = mediatypes.by_name("html")
@@ -480,7 +472,7 @@ def service_description() -> Response:
             )
     settings = state().settings
     graph = description_graph(settings, request.base_url, _graph_counts())
-    body = graph.serialize(format=_RDFLIB_FORMATS[fmt.name], encoding="utf-8")
+    body = graph.serialize(format=fmt.rdflib_format, encoding="utf-8")
     response = Response(body, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
