@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 from peacekg.cli import main
-from peacekg.config import settings_markdown
+from peacekg.config import Settings, settings_markdown
 from peacekg.queries import catalogue_markdown, load_catalogue
+from peacekg.web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -42,3 +43,22 @@ def test_readme_opens_with_the_two_setup_commands() -> None:
         "./scripts/test.sh",
     ]
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().endswith("./scripts/test.sh")
+
+
+def _readme_queries() -> list[str]:
+    curl = re.search(r"--data-urlencode 'query=(.*?)'", README, re.S)
+    wrapper = re.search(r'sparql\.setQuery\("""(.*?)"""\)', README, re.S)
+    assert curl and wrapper, "README lost its curl or SPARQLWrapper example"
+    return [curl.group(1), wrapper.group(1)]
+
+
+def test_readme_example_queries_answer(built_settings: Settings) -> None:
+    """The queries a newcomer copies from the README run on the real graph."""
+    client = create_app(built_settings).test_client()
+    # curl: LIMIT 5 of the six rounds; SPARQLWrapper: all six (five in Belarus/Turkey + Istanbul).
+    for query, expected_lines in zip(_readme_queries(), (1 + 5, 1 + 6), strict=True):
+        response = client.post("/sparql", data={"query": query}, headers={"Accept": "text/csv"})
+        assert response.status_code == 200, response.data
+        rows = response.data.decode().splitlines()
+        assert rows[0].startswith("round,label")
+        assert len(rows) == expected_lines
