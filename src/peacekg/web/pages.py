@@ -344,3 +344,15 @@ def schema_org(desc: Description, secs: Sections, page_url: str) -> str:
 def dumps_script(data: Any) -> str:
     """JSON for a ``<script type="application/ld+json">``: ``</`` cannot end the element."""
     return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+
+
+def item_list_script(name: str, items: list[dict[str, Any]]) -> str:
+    """schema.org ItemList JSON-LD for a listing page (timeline, claims)."""
+    return dumps_script(
+        {
+            "@context": "https://schema.org",
+            "@type": "ItemList",
+            "name": name,
+            "itemListElement": items,
+        }
+    )

@@ -50,7 +50,7 @@ from peacekg.web.datasets import (
     reference_path,
     void_dcat,
 )
-from peacekg.web.pages import dumps_script, schema_org, sections
+from peacekg.web.pages import dumps_script, item_list_script, schema_org, sections
 from peacekg.web.pictures import (
     PRECISION_COLOURS,
     STANCE_STYLE,
@@ -400,14 +400,7 @@ def timeline() -> Response:
         | ({"endDate": e.dating.latest} if e.dating.latest else {})
         for e in entries
     ]
-    jsonld = dumps_script(
-        {
-            "@context": "https://schema.org",
-            "@type": "ItemList",
-            "name": "Timeline of events",
-            "itemListElement": items,
-        }
-    )
+    jsonld = item_list_script("Timeline of events", items)
     return Response(
         render_template(
             "timeline.html",
@@ -428,13 +421,8 @@ def claims() -> Response:
     entries, stances = describe.claims(state().store, settings.graphs)
     numbers = claim_numbers(entries, stances)
     labels = {c.iri: c.label for c in entries}
-    jsonld = dumps_script(
-        {
-            "@context": "https://schema.org",
-            "@type": "ItemList",
-            "name": "Claims",
-            "itemListElement": [{"@type": "Claim", "@id": c.iri, "name": c.label} for c in entries],
-        }
+    jsonld = item_list_script(
+        "Claims", [{"@type": "Claim", "@id": c.iri, "name": c.label} for c in entries]
     )
     return Response(
         render_template(
