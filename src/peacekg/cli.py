@@ -252,7 +252,7 @@ def export_command(
     settings = _settings(config_file, **flags)
     store = _open_store(settings)
     if wikidata_view or quickstatements:
-        from peacekg.wikidata_view import write_exports
+        from peacekg.wikidata.view import write_exports
 
         graphs = settings.graphs
         export_result = write_exports(
@@ -348,7 +348,7 @@ def _wikidata_options(command: F) -> F:
 
 def _wikidata_setup(settings: Settings) -> tuple[Any, Any]:
     """Load the sources and make the client, turning failures into exit code 2."""
-    from peacekg.wikidata_client import WikidataClient, WikidataError
+    from peacekg.wikidata.client import WikidataClient, WikidataError
 
     try:
         sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
@@ -371,7 +371,7 @@ def wikidata_check_command(config_file: Path | None, **flags: Any) -> None:
 
     Exit 0 when all fit, 1 when a link does not fit (each is listed), 2 on error.
     """
-    from peacekg.wikidata_client import WikidataError, check_links, linked_entities
+    from peacekg.wikidata.client import WikidataError, check_links, linked_entities
 
     settings = _settings(config_file, **flags)
     sources, client = _wikidata_setup(settings)
@@ -401,7 +401,7 @@ def wikidata_enrich_command(config_file: Path | None, **flags: Any) -> None:
     `peacekg serve`, which rebuilds when it changed) serves it as the named graph
     <base>graph/wikidata, apart from the asserted data.
     """
-    from peacekg.wikidata_client import WikidataError, enrichment_graph, linked_entities
+    from peacekg.wikidata.client import WikidataError, enrichment_graph, linked_entities
 
     settings = _settings(config_file, **flags)
     sources, client = _wikidata_setup(settings)

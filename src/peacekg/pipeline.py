@@ -26,7 +26,7 @@ from peacekg.remote import RemoteStore
 from peacekg.store import build_store
 from peacekg.validate import ValidationOutcome, validate
 from peacekg.wikidata import unlinked_entities
-from peacekg.wikidata_view import wikidata_view
+from peacekg.wikidata.view import wikidata_view
 
 Progress = Callable[[str, str], None]
 MANIFEST = "manifest.json"

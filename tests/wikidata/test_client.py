@@ -22,7 +22,7 @@ from peacekg.config import Settings
 from peacekg.namespaces import PKG, PROV, SCHEMA, WD, WDT
 from peacekg.pipeline import build
 from peacekg.store import EmbeddedStore
-from peacekg.wikidata_client import (
+from peacekg.wikidata.client import (
     EntityFacts,
     LinkedEntity,
     Mismatch,

@@ -21,7 +21,7 @@ from peacekg.config import Settings
 from peacekg.queries import CatalogueQuery
 from peacekg.store import EmbeddedStore
 from peacekg.wikidata import load_reference_ids
-from peacekg.wikidata_view import property_ids_used, quickstatements_text, statements
+from peacekg.wikidata.view import property_ids_used, quickstatements_text, statements
 from tests.conftest import REFERENCE, ROOT
 from tests.wikidata.test_federated import FEDERATED, local, rows_of
 

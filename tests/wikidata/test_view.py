@@ -12,7 +12,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from peacekg.namespaces import PKG, PKGR, PQ, PR, PROV, PRV, PS, PSV, WD, WDP, WDT, WIKIBASE
 from peacekg.reason import reason
 from peacekg.wikidata import load_reference_ids
-from peacekg.wikidata_view import (
+from peacekg.wikidata.view import (
     DAY,
     MONTH,
     YEAR,
@@ -297,8 +297,8 @@ def _ids_in(path: Path) -> set[str]:
 def test_every_wikidata_id_in_our_files_is_in_the_reference_list() -> None:
     allowed = set(load_reference_ids(REFERENCE))
     files = [
-        ROOT / "src" / "peacekg" / "wikidata_view.py",
-        ROOT / "src" / "peacekg" / "wikidata_client.py",
+        ROOT / "src" / "peacekg" / "wikidata" / "view.py",
+        ROOT / "src" / "peacekg" / "wikidata" / "client.py",
         *sorted((HERE / "fixtures").rglob("*.ttl")),
         *sorted((ROOT / "queries" / "examples").glob("9[0-9]-*.rq")),
     ]

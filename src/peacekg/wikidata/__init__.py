@@ -1,4 +1,7 @@
-"""Wikidata alignment: the checked reference IDs and what is still unlinked.
+"""Wikidata stage: the checked reference IDs and what is still unlinked.
+
+Sub-modules: ``view`` (pure: our graph in Wikidata's RDF model, QuickStatements) and
+``client`` (the only network code: check and enrich against a Wikidata SPARQL endpoint).
 
 Links live in ``data/alignment/wikidata.ttl`` as ``skos:exactMatch`` to
 ``wd:Q…`` IRIs (issue 4). ``owl:sameAs`` is deliberately not used: OWL RL's
