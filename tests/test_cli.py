@@ -118,3 +118,25 @@ def test_settings_lists_every_setting() -> None:
     listed = _run("settings").output
     for name, _default, help_text in describe():
         assert name in listed and help_text in listed
+
+
+def test_store_problems_exit_2(mini: Path) -> None:
+    (mini / "build" / "store").mkdir(parents=True)
+    failed = _run("build", *_args(mini))
+    assert failed.exit_code == 2
+    assert "is not a store link made by peacekg build" in failed.output
+
+
+def test_queries_command_reads_the_configured_directory(mini: Path) -> None:
+    examples = mini / "queries" / "examples"
+    examples.mkdir()
+    (examples / "01-rounds.rq").write_text(
+        "# title: Rounds\n# description: Every round.\nSELECT * WHERE { ?s ?p ?o }\n",
+        encoding="utf-8",
+    )
+    listed = _run("queries", "--queries-dir", str(mini / "queries"))
+    assert listed.output.splitlines() == [
+        "| query | title | what it answers |",
+        "|---|---|---|",
+        "| `01-rounds` | Rounds | Every round. |",
+    ]

@@ -42,3 +42,21 @@ def test_errors_name_the_origin(tmp_path: Path) -> None:
         load_settings(config_file=config, environ={})
     with pytest.raises(SettingsError, match=r"PEACEKG_PORT: setting 'port' got 'x'"):
         load_settings(environ={"PEACEKG_PORT": "x"}, read_config_file=False)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PEACEKG_QUERY_TIMEOUT", "-1", "query_timeout must be greater than 0 (got -1.0)"),
+        ("PEACEKG_MAX_ROWS", "0", "max_rows must be greater than 0 (got 0)"),
+        ("PEACEKG_UPDATE_MODE", "Curated", "update_mode must be one of curated, dataset"),
+        ("PEACEKG_PORT", "70000", "port must be between 0 and 65535 (got 70000)"),
+        ("PEACEKG_BASE_IRI", "http://x/>", "base_iri must be an absolute http(s) IRI ending"),
+        ("PEACEKG_BASE_IRI", "https://example.org/kg", "base_iri must be an absolute http(s)"),
+    ],
+)
+def test_bad_values_are_refused_at_load(variable: str, value: str, message: str) -> None:
+    """A value that would only fail inside a request is refused when settings load."""
+    with pytest.raises(SettingsError) as caught:
+        load_settings(environ={variable: value}, read_config_file=False)
+    assert str(caught.value).startswith(message)

@@ -10,14 +10,13 @@ from typing import Any, TypeVar
 
 import click
 import pyoxigraph
-from rdflib import Graph
 
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings, SettingsError, describe, load_settings
 from peacekg.load import LoadError, load
 from peacekg.pipeline import BuildFailed, build, needs_build
 from peacekg.reason import InconsistencyError, reason
-from peacekg.store import EmbeddedStore, StoreError
+from peacekg.store import EmbeddedStore, StoreError, stored_graph
 from peacekg.validate import validate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -78,6 +77,10 @@ def _run_build(settings: Settings) -> None:
         click.echo(f"error: {error}", err=True)
         click.echo("the previous store (if any) is still the one served", err=True)
         sys.exit(EXIT_VIOLATIONS)
+    except (StoreError, OSError) as error:
+        click.echo(f"error: {error}", err=True)
+        click.echo("the previous store (if any) is still the one served", err=True)
+        sys.exit(EXIT_ERROR)
     for iri, label in result.unlinked:
         click.echo(f"[wikidata] unlinked: {label} <{iri}>", err=True)
     click.echo(f"built {result.store_dir}", err=True)
@@ -185,6 +188,9 @@ def query_command(
     except SyntaxError as error:
         click.echo(f"error: {query_file.name}: {error}", err=True)
         sys.exit(EXIT_ERROR)
+    except (StoreError, OSError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
     if isinstance(result, pyoxigraph.QueryTriples):
         fmt = mediatypes.by_name("turtle" if output_format == "table" else output_format)
         if fmt is None or fmt.kind not in {mediatypes.Kind.GRAPH, mediatypes.Kind.DATASET}:
@@ -220,12 +226,19 @@ def serve_command(config_file: Path | None, **flags: Any) -> None:
         _run_build(settings)
     else:
         click.echo(f"store is up to date: {settings.store_path}", err=True)
-    click.echo(
-        f"PeaceKG {__version__} serving at {settings.base_url}/ "
-        f"(SPARQL endpoint: {settings.base_url}/sparql); Ctrl+C stops it",
-        err=True,
-    )
-    serve(settings)
+
+    def ready() -> None:
+        click.echo(
+            f"PeaceKG {__version__} serving at {settings.base_url}/ "
+            f"(SPARQL endpoint: {settings.base_url}/sparql); Ctrl+C stops it",
+            err=True,
+        )
+
+    try:
+        serve(settings, on_ready=ready)
+    except OSError as error:
+        click.echo(f"error: cannot listen on {settings.host}:{settings.port}: {error}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 @main.command("export")
@@ -256,9 +269,9 @@ def export_command(
 
         graphs = settings.graphs
         export_result = write_exports(
-            _stored_graph(store, graphs.asserted),
-            _stored_graph(store, graphs.inferred),
-            _stored_graph(store, graphs.ontology),
+            stored_graph(store, graphs.asserted),
+            stored_graph(store, graphs.inferred),
+            stored_graph(store, graphs.ontology),
             settings,
             view=wikidata_view,
             quickstatements=quickstatements,
@@ -276,15 +289,6 @@ def export_command(
 
     for path in [*export(store, settings), export_reference(store, settings)]:
         click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
-
-
-def _stored_graph(store: EmbeddedStore, graph_iri: str) -> Graph:
-    """One named graph of the built store as an rdflib Graph."""
-    result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}")
-    assert isinstance(result, pyoxigraph.QueryTriples)
-    graph = Graph()
-    graph.parse(data=result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")
-    return graph
 
 
 @main.command("stats")
@@ -307,18 +311,13 @@ def stats_command(config_file: Path | None, as_json: bool, **flags: Any) -> None
 
 
 @main.command("queries")
-@click.option(
-    "--queries-dir",
-    type=click.Path(path_type=Path),
-    default=Path("queries"),
-    show_default=True,
-    help="Query directory.",
-)
-def queries_command(queries_dir: Path) -> None:
+@_source_options
+def queries_command(config_file: Path | None, **flags: Any) -> None:
     """Print the example-query catalogue as Markdown (the README's catalogue is this output)."""
     from peacekg.queries import catalogue_markdown, load_catalogue
 
-    click.echo(catalogue_markdown(load_catalogue(queries_dir / "examples")))
+    settings = _settings(config_file, **flags)
+    click.echo(catalogue_markdown(load_catalogue(settings.queries_dir / "examples")))
 
 
 @main.command("settings")

@@ -7,6 +7,7 @@ the same thing the code reads (Datasette's self-documenting settings).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
@@ -17,6 +18,11 @@ from peacekg.namespaces import DEFAULT_BASE, GraphNames
 
 CONFIG_FILE = "peacekg.toml"
 ENV_PREFIX = "PEACEKG_"
+
+
+UPDATE_MODES = ("curated", "dataset")
+# No characters that IRIs forbid (RFC 3987), so the base can be used in queries and links.
+_BASE_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+/")
 
 
 class SettingsError(ValueError):
@@ -91,6 +97,24 @@ class Settings:
         "Languages of the labels and descriptions `peacekg wikidata enrich` fetches",
         ("en", "uk", "ru", "de", "fr", "tr"),
     )
+
+    def __post_init__(self) -> None:
+        """Refuse values that would only fail later, deep inside a request or a query."""
+        problems = []
+        if self.update_mode not in UPDATE_MODES:
+            problems.append(f"update_mode must be one of {', '.join(UPDATE_MODES)}")
+        for name in ("query_timeout", "max_rows", "max_request_bytes", "threads", "query_workers"):
+            if getattr(self, name) <= 0:
+                problems.append(f"{name} must be greater than 0")
+        if not 0 <= self.port <= 65535:
+            problems.append("port must be between 0 and 65535")
+        if not _BASE_IRI.fullmatch(self.base_iri):
+            problems.append("base_iri must be an absolute http(s) IRI ending with '/'")
+        if problems:
+            raise SettingsError("; ".join(f"{p} (got {self._value_of(p)!r})" for p in problems))
+
+    def _value_of(self, problem: str) -> object:
+        return getattr(self, problem.split(" ", 1)[0])
 
     @property
     def shapes_path(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from rdflib.namespace import DCTERMS
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings
 from peacekg.namespaces import SD, VOID
-from peacekg.store import GraphStore
+from peacekg.store import GraphStore, stored_graph
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DUMP_FORMATS = ("trig", "nquads", "turtle", "jsonld")
@@ -73,6 +74,13 @@ def _dump(store: GraphStore, fmt: mediatypes.MediaFormat) -> bytes:
     return pyoxigraph.serialize(quads, format=fmt.rdf_format())  # type: ignore[return-value]
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one rename, so a download never sees half a file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
 def export(store: GraphStore, settings: Settings) -> list[Path]:
     """Write each dump (plain and gzip), a SHA-256 list and ``void.ttl``; return the paths."""
     out = settings.dumps_dir
@@ -85,33 +93,25 @@ def export(store: GraphStore, settings: Settings) -> list[Path]:
         assert fmt is not None
         data = _dump(store, fmt)
         path = out / dump_name(fmt)
-        path.write_bytes(data)
         gz_path = path.with_name(path.name + ".gz")
-        gz_path.write_bytes(gzip.compress(data, mtime=0))
-        for p in (path, gz_path):
-            checksums.append(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}")
-            written.append(p)
+        for target, content in ((path, data), (gz_path, gzip.compress(data, mtime=0))):
+            write_atomically(target, content)
+            checksums.append(f"{hashlib.sha256(content).hexdigest()}  {target.name}")
+            written.append(target)
         dump_urls[name] = f"{settings.base_url}/dumps/{path.name}"
     void = void_graph(settings, store.graph_counts(), dump_urls)
     void_path = out / "void.ttl"
-    void.serialize(destination=void_path, format="turtle")
+    write_atomically(void_path, void.serialize(format="turtle").encode("utf-8"))
     written.append(void_path)
     sums = out / "SHA256SUMS"
-    sums.write_text("\n".join(checksums) + "\n", encoding="utf-8")
+    write_atomically(sums, ("\n".join(checksums) + "\n").encode("utf-8"))
     written.append(sums)
     return written
 
 
 def stored_ontology(store: GraphStore, settings: Settings) -> Graph:
     """The ontology graph as served by ``store``, as an rdflib Graph."""
-    result = store.query(
-        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graphs=[settings.graphs.ontology]
-    )
-    assert isinstance(result, pyoxigraph.QueryTriples)
-    graph = Graph()
-    data = result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
-    graph.parse(data=data.decode("utf-8"), format="nt")
-    return graph
+    return stored_graph(store, settings.graphs.ontology)
 
 
 def export_reference(store: GraphStore, settings: Settings) -> Path:
@@ -123,7 +123,6 @@ def export_reference(store: GraphStore, settings: Settings) -> Path:
 
     path = settings.dumps_dir / f"peacekg-ontology-{__version__}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        reference_html(stored_ontology(store, settings), settings.base_iri), encoding="utf-8"
-    )
+    html = reference_html(stored_ontology(store, settings), settings.base_iri)
+    write_atomically(path, html.encode("utf-8"))
     return path

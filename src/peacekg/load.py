@@ -12,7 +12,10 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Dataset, Graph
 
-RDF_SUFFIXES = {".ttl": "turtle", ".trig": "trig"}
+from peacekg import mediatypes
+
+# The source formats humans edit; their parsers come from the shared media-type table.
+RDF_SUFFIXES = (".ttl", ".trig")
 
 
 class LoadError(Exception):
@@ -46,11 +49,11 @@ def source_files(directory: Path) -> list[Path]:
 
 def parse_file(path: Path, into: Graph | Dataset) -> None:
     """Parse one file into ``into``, raising LoadError with its location on bad syntax."""
-    oxi_format = (
-        pyoxigraph.RdfFormat.TRIG if path.suffix == ".trig" else pyoxigraph.RdfFormat.TURTLE
-    )
+    fmt = mediatypes.by_extension(path.suffix)
+    if fmt is None or path.suffix not in RDF_SUFFIXES:
+        raise LoadError(path, None, None, f"not a Turtle or TriG file: {path.suffix!r}")
     try:
-        for _ in pyoxigraph.parse(path=str(path), format=oxi_format):
+        for _ in pyoxigraph.parse(path=str(path), format=fmt.rdf_format()):
             pass
     except SyntaxError as error:
         message = str(error.msg).split(": ", 1)[-1] if error.msg else str(error)
@@ -58,17 +61,17 @@ def parse_file(path: Path, into: Graph | Dataset) -> None:
     except OSError as error:
         raise LoadError(path, None, None, str(error)) from error
     if isinstance(into, Dataset):
-        into.parse(path, format=RDF_SUFFIXES[path.suffix])
+        into.parse(path, format=fmt.rdflib_format)
         return
-    if path.suffix == ".trig":
+    if fmt.kind is mediatypes.Kind.DATASET:
         scratch = Dataset()
-        scratch.parse(path, format="trig")
+        scratch.parse(path, format=fmt.rdflib_format)
         for s, p, o, _g in scratch.quads():
             into.add((s, p, o))
         for prefix, namespace in scratch.namespaces():
             into.bind(prefix, namespace, override=False)
         return
-    into.parse(path, format="turtle")
+    into.parse(path, format=fmt.rdflib_format)
 
 
 def load(ontology_dir: Path, data_dir: Path, shapes_file: Path) -> LoadedSources:

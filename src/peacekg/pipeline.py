@@ -221,6 +221,9 @@ def source_fingerprint(settings: Settings) -> dict[str, str]:
 
 def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
     """Run the whole build and switch the served store to the new graphs atomically."""
+    # Fingerprint what is read, before reading it: a file edited during the build must
+    # still count as changed for the next `serve`.
+    fingerprint = source_fingerprint(settings)
     result = build_dataset(settings, progress)
     started = time.perf_counter()
     graphs = result.named_graphs(settings)
@@ -239,7 +242,7 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "store": store_dir.name if store_dir else settings.store_url,
         "counts": {iri: len(g) for iri, g in graphs.items()},
-        "sources": source_fingerprint(settings),
+        "sources": fingerprint,
     }
     (settings.build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return replace(result, store_dir=store_dir)

@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyoxigraph
-from rdflib import Graph
 
 from peacekg.config import Settings
 from peacekg.quotes import check_quotes
-from peacekg.store import GraphStore
+from peacekg.store import GraphStore, stored_graph
 
 _PREFIXES = """
 PREFIX pkg: <https://w3id.org/peacekg/ontology#>
@@ -105,15 +104,6 @@ def _rows(store: GraphStore, sparql: str) -> list[dict[str, str]]:
     return [{n: term.value for n in names if (term := row[n]) is not None} for row in result]
 
 
-def _asserted_graph(store: GraphStore, settings: Settings) -> Graph:
-    result = store.query(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{settings.graphs.asserted}> {{ ?s ?p ?o }} }}"
-    )
-    assert isinstance(result, pyoxigraph.QueryTriples)
-    data = result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
-    return Graph().parse(data=data, format="nt")
-
-
 def compute_stats(store: GraphStore, settings: Settings) -> Stats:
     """Count per graph and per asserted class; check claim provenance (and quotes when possible)."""
     classes = {
@@ -135,7 +125,7 @@ def compute_stats(store: GraphStore, settings: Settings) -> Stats:
     verified: int | None = None
     unverified: list[str] = []
     if settings.sources_dir is not None:
-        problems = check_quotes(_asserted_graph(store, settings), settings.sources_dir)
+        problems = check_quotes(stored_graph(store, settings.graphs.asserted), settings.sources_dir)
         bad = {p.claim for p in problems}
         unverified = sorted(c for c in claims if c in bad)
         verified = sum(1 for c, e in claims.items() if e["quote"] and c not in bad)

@@ -10,6 +10,7 @@ later take the embedded one's place without touching the other stages.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import threading
@@ -23,7 +24,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
-_KEEP_OLD_STORES = 1
+# A replaced store stays this long after its replacement was built: a server may still be
+# answering a query from it (queries time out well before this).
+REPLACED_STORE_GRACE_SECONDS = 15 * 60
 
 
 class StoreError(Exception):
@@ -108,6 +111,17 @@ def run_query(
     )
 
 
+def stored_graph(store: GraphStore, graph_iri: str) -> Graph:
+    """One named graph of ``store`` as an rdflib Graph (for owlrl, pySHACL, rdflib writers).
+
+    The graph is selected as the query's default graph, so its IRI never enters the query text.
+    """
+    result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graphs=[graph_iri])
+    assert isinstance(result, pyoxigraph.QueryTriples)
+    data = result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
+    return Graph().parse(data=data.decode("utf-8"), format="nt")
+
+
 def build_store(store_link: Path, graphs: Mapping[str, Graph]) -> Path:
     """Write ``graphs`` into a new store directory, then switch ``store_link`` to it atomically.
 
@@ -148,14 +162,21 @@ def write_store(store_link: Path, quads: Iterable[pyoxigraph.Quad]) -> Path:
 
 
 def _remove_old_stores(parent: Path, keep: set[str]) -> None:
-    candidates = sorted(
-        (p for p in parent.glob("store-*") if p.is_dir() and p.name not in keep),
+    """Remove stores replaced long enough ago that no query can still be reading them.
+
+    The previous store is always kept; an older one goes once the store that replaced it
+    (the next newer one) is older than :data:`REPLACED_STORE_GRACE_SECONDS`.
+    """
+    stores = sorted(
+        (p for p in parent.glob("store-*") if p.is_dir()),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )
-    # The previous store stays one more build: a server may still be answering from it.
-    for old in candidates[_KEEP_OLD_STORES:]:
-        shutil.rmtree(old, ignore_errors=True)
+    now = time.time()
+    for newer, old in itertools.pairwise(stores[1:]):
+        replaced_for = now - newer.stat().st_mtime
+        if old.name not in keep and replaced_for > REPLACED_STORE_GRACE_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 class EmbeddedStore:

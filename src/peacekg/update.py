@@ -40,7 +40,6 @@ from peacekg.store import StoreError, build_store, write_store
 
 T = TypeVar("T")
 GraphName = pyoxigraph.NamedNode | pyoxigraph.DefaultGraph
-MODES = ("curated", "dataset")
 
 
 class UpdateRejected(Exception):
@@ -63,10 +62,6 @@ class Updater:
     """Applies changes to the store ``settings`` serve, one at a time."""
 
     def __init__(self, settings: Settings) -> None:
-        if settings.update_mode not in MODES:
-            raise ValueError(
-                f"update_mode must be one of {', '.join(MODES)}, not {settings.update_mode!r}"
-            )
         self.settings = settings
         self.curated = settings.update_mode == "curated"
         self._lock = threading.Lock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pyoxigraph
@@ -11,7 +12,7 @@ import pytest
 from peacekg.config import Settings
 from peacekg.load import LoadError
 from peacekg.pipeline import ValidationFailed, build, needs_build
-from peacekg.store import EmbeddedStore, StoreError
+from peacekg.store import REPLACED_STORE_GRACE_SECONDS, EmbeddedStore, StoreError
 
 COUNT_ROUNDS = "SELECT (COUNT(*) AS ?n) WHERE { ?r a <http://example.org/mini#Event> }"
 
@@ -101,3 +102,22 @@ def test_failed_builds_leave_the_served_store_untouched(
 def test_query_without_a_store_says_what_to_do(mini_settings: Settings) -> None:
     with pytest.raises(StoreError, match="run `peacekg build` first"):
         EmbeddedStore(mini_settings.store_path).query("ASK {}")
+
+
+def test_replaced_stores_are_removed_only_after_the_grace_period(mini_settings: Settings) -> None:
+    first = build(mini_settings).store_dir
+    second = build(mini_settings).store_dir
+    third = build(mini_settings).store_dir
+    assert first and second and third
+    # The store that replaced `first` (second) is fresh: `first` may still be read.
+    assert first.is_dir() and second.is_dir()
+    old = time.time() - REPLACED_STORE_GRACE_SECONDS - 60
+    os.utime(first, (old - 10, old - 10))
+    os.utime(second, (old, old))
+    fourth = build(mini_settings).store_dir
+    assert fourth is not None
+    # `first` was replaced by `second` long ago: gone. `second` was replaced by `third`
+    # just now: kept, like the previous store `third`.
+    assert sorted(p.name for p in mini_settings.build_dir.glob("store-*")) == sorted(
+        [second.name, third.name, fourth.name]
+    )

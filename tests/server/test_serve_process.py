@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -119,3 +120,22 @@ def test_serve_prints_where_to_go(server: tuple[int, subprocess.Popen[bytes]]) -
     assert process.returncode in {0, -15}
     assert f"serving at http://127.0.0.1:{port}/ (SPARQL endpoint: " in output
     assert "[store] 35 triples in 3 graphs" in output
+
+
+def test_serve_on_a_taken_port_says_so_and_exits_2(mini: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
+        result = subprocess.run(
+            [*_peacekg(mini, "serve"), "--port", str(port)],
+            cwd=mini,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2
+    assert f"error: cannot listen on 127.0.0.1:{port}: " in result.stderr
+    assert "serving at" not in result.stderr
