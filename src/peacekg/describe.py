@@ -43,9 +43,25 @@ PREFIX oa: <http://www.w3.org/ns/oa#>
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
 
+# Characters an IRI may not hold (RFC 3987: controls, space, and <>"{}|^`\\).
+_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def is_iri(value: str) -> bool:
+    """Whether ``value`` is an absolute IRI that a query may name (RFC 3987, as Oxigraph
+    parses it): a URL path with a space, a control character or a stray ``%`` is not."""
+    if not value or _NOT_IRI.search(value):
+        return False
+    try:
+        pyoxigraph.NamedNode(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _iri(value: str) -> str:
     """``value`` as a SPARQL IRI reference, refusing characters that would break out of it."""
-    if re.search(r'[<>"{}|^`\\\s]', value):
+    if _NOT_IRI.search(value):
         raise ValueError(f"not an IRI: {value!r}")
     return f"<{value}>"
 
@@ -75,7 +91,10 @@ def local_name(iri: str) -> str:
 
 
 def exists(store: GraphStore, iri: str) -> bool:
-    """Whether ``iri`` occurs as a subject or object in any graph."""
+    """Whether ``iri`` occurs as a subject or object in any graph (False for a string that
+    is not an IRI, such as a URL path with a space or a control character in it)."""
+    if not is_iri(iri):
+        return False
     result = store.query(f"ASK {{ {{ {_iri(iri)} ?p ?o }} UNION {{ ?s ?p {_iri(iri)} }} }}")
     return bool(result)
 
@@ -85,7 +104,7 @@ def labels(store: GraphStore, iris: Iterable[str]) -> dict[str, str]:
 
     IRIs without one are left out; callers fall back to :func:`local_name`.
     """
-    wanted = sorted({i for i in iris if i and not re.search(r'[<>"{}|^`\\\s]', i)})
+    wanted = sorted({i for i in iris if is_iri(i)})
     found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(wanted), 400):
         values = " ".join(_iri(i) for i in wanted[start : start + 400])
@@ -309,7 +328,7 @@ def _label_quads(
     store: GraphStore, iris: Iterable[str], only: list[str] | None
 ) -> list[pyoxigraph.Quad]:
     """rdfs:label / skos:prefLabel quads of ``iris`` (the neighbours' labels for RDF docs)."""
-    wanted = sorted(i for i in iris if not re.search(r'[<>"{}|^`\\\s]', i))
+    wanted = sorted(i for i in iris if is_iri(i))
     where = "FILTER(?g IN (" + ", ".join(_iri(g) for g in only) + "))" if only else ""
     quads: list[pyoxigraph.Quad] = []
     for start in range(0, len(wanted), 400):

@@ -73,12 +73,29 @@ def _label(graph: Graph, node: Node) -> str:
     return _local(str(node))
 
 
+def _for_pylode(ontology: Graph) -> Graph:
+    """A copy of ``ontology`` without its ``skos:ConceptScheme`` typings.
+
+    pyLODE takes every concept scheme for an ontology, so the reference's title and heading
+    would be the schemes' names; the schemes get a section of their own instead
+    (:func:`_concept_section`, which reads the original graph).
+    """
+    copy = Graph()
+    for prefix, namespace in ontology.namespaces():
+        copy.bind(prefix, namespace, override=True)
+    for triple in ontology:
+        if triple[1] == RDF.type and triple[2] == SKOS.ConceptScheme:
+            continue
+        copy.add(triple)
+    return copy
+
+
 def reference_html(ontology: Graph, base_iri: str = DEFAULT_BASE) -> str:
     """pyLODE's reference of ``ontology`` with anchors named after every term's local name."""
     with warnings.catch_warnings():
         # pyLODE reads its CSS with open(...).read() and leaves the closing to the collector.
         warnings.simplefilter("ignore", ResourceWarning)
-        html: str = _ontpub()(ontology=ontology).make_html()
+        html: str = _ontpub()(ontology=_for_pylode(ontology)).make_html()
         gc.collect()
     namespace = base_iri + "ontology#"
     anchors: set[str] = set(re.findall(r'\sid="([^"]+)"', html))

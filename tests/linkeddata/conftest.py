@@ -1,19 +1,20 @@
 """Fixtures of the linked-data tests: the fixture graph (real ontology, small data) built once,
-an app over it, and the real graph when ``data/`` holds events and claims."""
+an app over it, and helpers of the tests."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import URIRef
 
 from peacekg.config import Settings
 from peacekg.load import load
-from peacekg.namespaces import PKG, PKGR
+from peacekg.namespaces import PKGR
 from peacekg.pipeline import build
 from peacekg.web import create_app
 from tests.conftest import ROOT, settings_for
@@ -65,17 +66,16 @@ def entity_iris(settings: Settings) -> set[str]:
     return found
 
 
-def real_data_is_substantial() -> bool:
-    """True when ``data/`` has events and claims (it is being curated while this is written)."""
-    try:
-        graph = load(ROOT / "ontology", ROOT / "data", ROOT / "ontology" / "shapes.ttl").asserted
-    except Exception:
-        return False
-    ontology = Graph().parse(ROOT / "ontology" / "peacekg.ttl")
-    event_classes = set(ontology.transitive_subjects(RDFS.subClassOf, PKG.Event))
-    events = {s for c in event_classes for s in graph.subjects(RDF.type, c)}
-    claims = set(graph.subjects(RDF.type, PKG.Claim))
-    return len(events) >= 5 and len(claims) >= 5
+def reference_headings(html: str) -> tuple[str, str]:
+    """The text of the reference's <title> and of its first <h1>."""
+    title = re.search(r"<title[^>]*>(.*?)</title>", html, re.DOTALL)
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.DOTALL)
+    assert title and heading
+
+    def text(inner: str) -> str:
+        return " ".join(re.sub(r"<[^>]+>", " ", inner).split())
+
+    return text(title.group(1)), text(heading.group(1))
 
 
-__all__ = ["BASE", "PKGR", "entity_iris", "real_data_is_substantial"]
+__all__ = ["BASE", "PKGR", "entity_iris", "reference_headings"]

@@ -19,7 +19,6 @@ from peacekg.config import Settings
 from peacekg.describe import select
 from peacekg.store import EmbeddedStore
 from tests.conftest import free_port
-from tests.linkeddata.conftest import real_data_is_substantial
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -136,11 +135,7 @@ def test_browser_walk_on_the_fixture(browser: WebDriver, ld_settings: Settings) 
     _walk_in_browser(browser, ld_settings, walk)
 
 
-def test_browser_walk_on_the_real_graph(browser: WebDriver, request: pytest.FixtureRequest) -> None:
-    if not real_data_is_substantial():
-        pytest.skip("data/ holds no events and claims yet")
-    settings: Settings = request.getfixturevalue("built_settings")
-    walk = _walk(settings)
-    if walk is None:
-        pytest.skip("no event has a claim about it that another claim disputes")
-    _walk_in_browser(browser, settings, walk)
+def test_browser_walk_on_the_real_graph(browser: WebDriver, built_settings: Settings) -> None:
+    walk = _walk(built_settings)
+    assert walk is not None, "no event of data/ has a claim about it that another claim disputes"
+    _walk_in_browser(browser, built_settings, walk)

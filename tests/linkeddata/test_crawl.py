@@ -2,8 +2,7 @@
 reached, every internal link answers (redirects followed), every fragment exists, and every
 Turtle document parses.
 
-Runs on the fixture graph always, and on the real built graph once ``data/`` holds events and
-claims (it is being curated while this is written)."""
+Runs on the fixture graph and on the real built graph."""
 
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ from rdflib import Graph
 
 from peacekg.config import Settings
 from peacekg.web import create_app
-from tests.linkeddata.conftest import entity_iris, real_data_is_substantial
+from tests.linkeddata.conftest import entity_iris
 
 
 class _Links(HTMLParser):
@@ -148,9 +147,5 @@ def test_crawl_reaches_every_entity_of_the_fixture(ld_app: Flask, ld_settings: S
     _check(ld_settings, ld_app)
 
 
-def test_crawl_reaches_every_entity_of_the_real_graph(request: pytest.FixtureRequest) -> None:
-    if not real_data_is_substantial():
-        pytest.skip("data/ holds no events and claims yet")
-    settings: Settings = request.getfixturevalue("built_settings")
-    app = create_app(settings)
-    _check(settings, app)
+def test_crawl_reaches_every_entity_of_the_real_graph(built_settings: Settings) -> None:
+    _check(built_settings, create_app(built_settings))

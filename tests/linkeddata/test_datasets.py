@@ -8,13 +8,14 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
-from rdflib import RDF, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from peacekg import __version__
 from peacekg.config import Settings
 from peacekg.namespaces import DCAT, PKG, VOID
 from peacekg.store import EmbeddedStore
+from tests.linkeddata.conftest import reference_headings
 
 DATASET = URIRef("https://w3id.org/peacekg/dataset")
 SPDX = "http://spdx.org/rdf/terms#"
@@ -109,6 +110,19 @@ def test_ontology_reference_has_an_anchor_for_every_term(
     # links to terms stay on the page; the page links back to the site
     assert 'href="https://w3id.org/peacekg/ontology#' not in html
     assert '<a style="color:#e6e9ef;margin-right:1rem" href="/index">Index</a>' in html
+
+
+def test_ontology_reference_is_titled_after_the_ontology(
+    client: FlaskClient, ld_settings: Settings
+) -> None:
+    # pyLODE takes each skos:ConceptScheme for an ontology; the schemes must not name the page.
+    ontology = Graph().parse(ld_settings.ontology_dir / "peacekg.ttl")
+    iri = URIRef("https://w3id.org/peacekg/ontology")
+    title = str(ontology.value(iri, DCTERMS.title))
+    assert title == str(ontology.value(iri, RDFS.label))
+    response = client.get("/ontology", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert reference_headings(response.get_data(as_text=True)) == (title, title)
 
 
 @pytest.mark.parametrize(

@@ -192,6 +192,31 @@ def test_unknown_iri_is_a_helpful_404(client: FlaskClient) -> None:
     assert client.get("/data/nobody.ttl").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/foo%20bar",
+        "/id/a%3Eb",
+        "/id/a%00b",
+        "/id/a%7Fb",
+        "/id/a%25ZZ",
+        "/page/a%3Eb",
+        "/page/a%00b",
+        "/data/a%3Eb.ttl",
+        "/data/a%00b",
+        "/resource?iri=https://w3id.org/peacekg/id/x%20y",
+        "/resource?iri=https://w3id.org/peacekg/id/x%00y",
+        "/wikidata/a%3E{",
+        "/.well-known/genid/a%3E{",
+    ],
+)
+def test_path_that_is_no_iri_is_the_helpful_404(client: FlaskClient, path: str) -> None:
+    """A URL path with a character an IRI cannot hold names no entity: 404, not 500."""
+    response = client.get(path)
+    assert response.status_code == 404, path
+    assert "index of all entities" in response.get_data(as_text=True)
+
+
 def test_timeline_shows_every_event_with_precision(client: FlaskClient) -> None:
     page = _page(client, "/timeline")
     text = page.plain

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
+from pathlib import Path
 
 from flask.testing import FlaskClient
 
+import peacekg.web
 from peacekg import mediatypes
 from peacekg.config import Settings
 from peacekg.web import create_app
@@ -177,10 +179,11 @@ def test_markup_in_examples_and_query_is_escaped(ui_client: FlaskClient) -> None
 def test_page_works_offline_with_its_own_assets(ui_client: FlaskClient) -> None:
     page = get(ui_client, "/")
     assert page.assets == ["/static/peacekg.css", "/static/query.js"]
+    static = Path(peacekg.web.__file__).resolve().parent / "static"
     for asset in page.assets:
         response = ui_client.get(asset)
         assert response.status_code == 200
-        assert response.data
+        assert response.data == (static / asset.removeprefix("/static/")).read_bytes(), asset
         response.close()
 
 

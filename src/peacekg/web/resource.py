@@ -586,7 +586,7 @@ def ontology(ext: str | None = None) -> BaseResponse:
             body = result.serialize(format=fmt.rdf_format()) or b""
         else:
             body = ontology_graph(store, settings).serialize(
-                format={"jsonld": "json-ld", "trig": "trig", "nquads": "nquads"}[fmt.name],
+                format=fmt.rdflib_format,
                 encoding="utf-8",
             )
         response = Response(body, content_type=fmt.content_type)
