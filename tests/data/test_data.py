@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -16,11 +14,9 @@ from peacekg.namespaces import OA, PKG, PKGR, WD
 from peacekg.quotes import check_quotes, load_sources
 from peacekg.validate import validate
 from peacekg.wikidata import linked_ids, load_reference_ids, unlinked_entities
-
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("PEACEKG_SHARED_DIR", ROOT / ".." / "shared"))
-SOURCES_DIR = Path(os.environ.get("PEACEKG_SOURCES_DIR", SHARED / "seeds"))
-REFERENCE_DIR = Path(os.environ.get("PEACEKG_REFERENCE_DIR", SHARED / "reference"))
+from tests.conftest import REFERENCE as REFERENCE_DIR
+from tests.conftest import ROOT
+from tests.conftest import SEEDS as SOURCES_DIR
 
 #: Actors, places and events that the checked reference list has no ID for (described agents
 #: are not listed: they have no name to look up). A change here is a curation decision.

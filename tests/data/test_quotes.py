@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import pytest
@@ -21,16 +20,12 @@ from peacekg.quotes import (
     quote_context,
     repair_text,
 )
+from tests.conftest import SEEDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_SOURCES = FIXTURES / "sources"
 FIXTURE_SHA = "70d6ca66cc72931cce7fa748e2ef4757be73ba20d81e7851430507229c1e135a"
-SOURCES_DIR = Path(
-    os.environ.get(
-        "PEACEKG_SOURCES_DIR",
-        Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds",
-    )
-)
+SOURCES_DIR = SEEDS
 ID = "https://w3id.org/peacekg/id/"
 
 

@@ -8,7 +8,6 @@ superclasses, universals as subclasses, min/exact cardinalities and disjoint uni
 from __future__ import annotations
 
 import csv
-import os
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from peacekg.reason import reason
+from tests.conftest import REFERENCE
 
 REPO = Path(__file__).resolve().parents[2]
 PKG = Namespace("https://w3id.org/peacekg/ontology#")
@@ -65,15 +65,13 @@ ALLOWED_DATATYPES = {
 }
 
 
-def _reference_dir() -> Path:
-    default = REPO / ".." / "shared" / "reference"
-    return Path(os.environ.get("PEACEKG_REFERENCE_DIR", default))
-
-
 def _reference_ids() -> set[str]:
-    path = _reference_dir() / "wikidata-ids.tsv"
+    path = REFERENCE / "wikidata-ids.tsv"
     if not path.exists():
-        pytest.skip(f"reference list not found: {path.name} (set PEACEKG_REFERENCE_DIR)")
+        pytest.fail(
+            f"reference list not found: {path.name} "
+            "(set PEACEKG_SHARED_DIR or PEACEKG_REFERENCE_DIR)"
+        )
     lines = [
         line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
     ]
