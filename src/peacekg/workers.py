@@ -183,12 +183,17 @@ def serialize(result: Any, job: Job) -> Outcome:
 def execute(store: pyoxigraph.Store, job: Job) -> Outcome:
     """Evaluate ``job`` on ``store``: 200 with the body, 400 for a syntax error."""
     kwargs: dict[str, Any] = {"base_iri": job.base_iri}
-    if job.default_graphs is not None:
-        kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
-    elif job.union:
-        kwargs["use_default_graph_as_union"] = True
-    if job.named_graphs is not None:
-        kwargs["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
+    try:
+        # pyoxigraph raises ValueError for an invalid IRI given as a dataset graph; any
+        # other ValueError is a server bug and must surface as a 500 (see worker_main).
+        if job.default_graphs is not None:
+            kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in job.default_graphs]
+        elif job.union:
+            kwargs["use_default_graph_as_union"] = True
+        if job.named_graphs is not None:
+            kwargs["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
+    except ValueError as error:
+        return _text(400, f"bad request: {error}")
     try:
         result = store.query(job.query, **kwargs)
         return serialize(result, job)
@@ -197,9 +202,6 @@ def execute(store: pyoxigraph.Store, job: Job) -> Outcome:
     except (ConnectionError, TimeoutError) as error:
         # A SERVICE call to an allowed endpoint failed.
         return _text(502, f"a SERVICE endpoint failed: {error}")
-    except ValueError as error:
-        # pyoxigraph raises ValueError for invalid IRIs given as dataset graphs.
-        return _text(400, f"bad request: {error}")
 
 
 class _StoreCache:
@@ -373,7 +375,10 @@ class WorkerPool:
         worker.kill()
 
     def run(self, job: Job, timeout: float) -> Outcome:
-        """Run ``job`` on an idle worker; kill and replace that worker after ``timeout`` s.
+        """Run ``job`` on an idle worker within ``timeout`` s in all, waiting included.
+
+        The wait for an idle worker and the query share one deadline; a worker still busy
+        with the job at the deadline is killed and replaced.
 
         Raises:
             QueryTimeout: the query ran too long (its worker is gone, a new one starting).
@@ -382,13 +387,19 @@ class WorkerPool:
         """
         if self._closed:
             raise WorkerFailed("the worker pool is closed")
+        deadline = time.monotonic() + timeout
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty as error:
             raise WorkersBusy from error
+        if time.monotonic() >= deadline:
+            self._idle.put(worker)  # not used: no time left to run the job
+            raise WorkersBusy
         try:
-            outcome = worker.run(job, time.monotonic() + timeout)
-        except (QueryTimeout, WorkerFailed):
+            outcome = worker.run(job, deadline)
+        except BaseException:
+            # Whatever went wrong (timeout, crash, an OSError on the pipe, an interrupt),
+            # the worker's state is unknown: replace it so the pool keeps its size.
             self._discard(worker)
             self._spawn()
             raise

@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
 from peacekg.namespaces import SD, VOID
@@ -317,8 +318,15 @@ def test_service_description(client: FlaskClient) -> None:
 
 def test_service_description_formats_and_browser_redirect(client: FlaskClient) -> None:
     jsonld = client.get("/sparql", headers={"Accept": "application/ld+json"})
+    assert jsonld.status_code == 200
     assert jsonld.content_type == "application/ld+json; charset=utf-8"
-    assert len(Graph().parse(data=jsonld.data, format="json-ld")) > 0
+    turtle = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200
+    # The same description, blank nodes included, in either format.
+    assert isomorphic(
+        Graph().parse(data=jsonld.data, format="json-ld"),
+        Graph().parse(data=turtle.data, format="turtle"),
+    )
     browser = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert (browser.status_code, browser.headers["Location"]) == (303, "/")
     curl = client.get("/sparql", headers={"Accept": "*/*"})

@@ -6,12 +6,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
+import pyoxigraph
 import pytest
 
-from peacekg.workers import Job, QueryTimeout, WorkerPool
+from peacekg import workers
+from peacekg.workers import Job, Outcome, QueryTimeout, WorkerPool, execute
 from tests.endpoint.conftest import MINI
 
 RUNAWAY = (
@@ -48,6 +52,104 @@ def test_pool_runs_jobs_and_replaces_a_timed_out_worker(built_mini: Path) -> Non
     finally:
         pool.close()
     assert pool.pids() == set()
+
+
+def _rounds_job(project: Path, **changes: Any) -> Job:
+    values: dict[str, Any] = {
+        "store_dir": _store_dir(project),
+        "query": f"SELECT ?r WHERE {{ ?r a <{MINI}Round> }} ORDER BY ?r",
+        "results_format": "csv",
+    }
+    values.update(changes)
+    return Job(**values)
+
+
+ROUNDS_CSV = f"r\r\n{MINI}round1\r\n{MINI}round2\r\n".encode()
+
+
+def test_waiting_for_a_worker_counts_against_the_timeout(
+    built_mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One deadline for the wait and the query, not a fresh ``timeout`` after the wait."""
+    pool = WorkerPool(1)
+    try:
+        held = pool._idle.get(timeout=60)  # the only worker is busy for 3 s
+        threading.Timer(3.0, pool._idle.put, args=(held,)).start()
+        deadlines: list[float] = []
+        real_run = workers._Worker.run
+
+        def spy(self: workers._Worker, job: Job, deadline: float) -> Outcome:
+            deadlines.append(deadline)
+            return real_run(self, job, deadline)
+
+        monkeypatch.setattr(workers._Worker, "run", spy)
+        started = time.monotonic()
+        outcome = pool.run(_rounds_job(built_mini), 20)
+        assert (outcome.status, outcome.body) == (200, ROUNDS_CSV)
+        # The query got what was left of the 20 s (a fresh 20 s would end 23 s on).
+        (deadline,) = deadlines
+        assert deadline - started < 21
+    finally:
+        pool.close()
+
+
+def test_a_worker_failing_with_an_unexpected_error_is_replaced(
+    built_mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OSError on the pipe must not cost the pool its worker for good."""
+    pool = WorkerPool(1)
+    try:
+        job = _rounds_job(built_mini)
+        assert pool.run(job, 30).body == ROUNDS_CSV
+        (first,) = pool.pids()
+
+        real_read = workers._Worker._read
+
+        def broken(self: workers._Worker, size: int, deadline: float | None) -> bytes:
+            if self.process.pid == first:
+                raise OSError("pipe broke")
+            return real_read(self, size, deadline)
+
+        monkeypatch.setattr(workers._Worker, "_read", broken)
+        with pytest.raises(OSError, match="pipe broke"):
+            pool.run(job, 30)
+        assert first not in pool.pids()
+        assert len(pool.pids()) == 1
+        outcome = pool.run(job, 30)
+        assert (outcome.status, outcome.body) == (200, ROUNDS_CSV)
+    finally:
+        pool.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(first, 0)
+
+
+def test_an_invalid_dataset_iri_is_a_bad_request(built_mini: Path) -> None:
+    store = pyoxigraph.Store.read_only(_store_dir(built_mini))
+    outcome = execute(store, _rounds_job(built_mini, named_graphs=["not an iri"]))
+    assert (outcome.status, outcome.body) == (
+        400,
+        b"bad request: Invalid IRI code point ' '\n",
+    )
+
+
+def test_other_value_errors_are_internal_errors(built_mini: Path) -> None:
+    """A ValueError from evaluation is a server bug: 500, not a 400 blaming the client."""
+    store = pyoxigraph.Store.read_only(_store_dir(built_mini))
+    bad_base = _rounds_job(built_mini, base_iri="::not-a-base")
+    with pytest.raises(ValueError, match="Invalid base IRI"):
+        execute(store, bad_base)
+    pool = WorkerPool(1)
+    try:
+        outcome = pool.run(bad_base, 30)
+        assert (outcome.status, outcome.content_type, outcome.body) == (
+            500,
+            "text/plain; charset=utf-8",
+            b"internal error while evaluating the query (logged)\n",
+        )
+        # The worker logged the error and stays in service.
+        assert pool.run(_rounds_job(built_mini), 30).body == ROUNDS_CSV
+    finally:
+        pool.close()
 
 
 _SERVER = """

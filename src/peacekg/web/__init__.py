@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
+from werkzeug.exceptions import HTTPException
 
 from peacekg.config import Settings, load_settings
 from peacekg.remote import RemoteStore
@@ -17,6 +19,8 @@ class AppState:
 
     settings: Settings
     store: GraphStore
+    # Guards the lazy creation of per-app state (the endpoint's worker pool).
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def open_store(settings: Settings) -> GraphStore:
@@ -40,7 +44,19 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.register_blueprint(sparql_bp)
     app.register_blueprint(ui_bp)
     app.register_blueprint(resource_bp)
+    app.register_error_handler(Exception, _internal_error)
     return app
+
+
+def _internal_error(error: Exception) -> HTTPException | Response:
+    """Any unhandled exception: logged with its traceback, a generic text/plain 500.
+
+    HTTP errors (404, 405, ...) raised anywhere keep their own response.
+    """
+    if isinstance(error, HTTPException):
+        return error
+    current_app.logger.error("unhandled exception", exc_info=error)
+    return Response("internal error (logged)\n", status=500, mimetype="text/plain")
 
 
 def state() -> AppState:

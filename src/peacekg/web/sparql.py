@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hmac
 import sys
-import threading
 import uuid
 from dataclasses import dataclass
 from typing import NoReturn
@@ -104,20 +103,17 @@ class Endpoint:
             self.pool.close()
 
 
-_CREATE_LOCK = threading.Lock()
-
-
 def endpoint(app: Flask | None = None) -> Endpoint:
     """The endpoint state of ``app`` (the current app by default), created on first use."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     found = app.extensions.get(_EXTENSION)
     if isinstance(found, Endpoint):
         return found
-    with _CREATE_LOCK:
+    app_state = app.extensions["peacekg"]
+    with app_state.lock:
         found = app.extensions.get(_EXTENSION)
         if isinstance(found, Endpoint):
             return found
-        app_state = app.extensions["peacekg"]
         settings: Settings = app_state.settings
         pool = (
             WorkerPool(settings.query_workers)
