@@ -109,11 +109,6 @@ def export(store: GraphStore, settings: Settings) -> list[Path]:
     return written
 
 
-def stored_ontology(store: GraphStore, settings: Settings) -> Graph:
-    """The ontology graph as served by ``store``, as an rdflib Graph."""
-    return stored_graph(store, settings.graphs.ontology)
-
-
 def export_reference(store: GraphStore, settings: Settings) -> Path:
     """Write the ontology reference (pyLODE HTML, issue 3) beside the dumps; return its path.
 
@@ -123,6 +118,6 @@ def export_reference(store: GraphStore, settings: Settings) -> Path:
 
     path = settings.dumps_dir / f"peacekg-ontology-{__version__}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = reference_html(stored_ontology(store, settings), settings.base_iri)
+    html = reference_html(stored_graph(store, settings.graphs.ontology), settings.base_iri)
     write_atomically(path, html.encode("utf-8"))
     return path

@@ -74,8 +74,11 @@ def parse_file(path: Path, into: Graph | Dataset) -> None:
     into.parse(path, format=fmt.rdflib_format)
 
 
-def load(ontology_dir: Path, data_dir: Path, shapes_file: Path) -> LoadedSources:
-    """Parse ``ontology_dir`` (minus the shapes file) and ``data_dir`` into separate graphs."""
+def load(ontology_dir: Path, data_dir: Path | None, shapes_file: Path) -> LoadedSources:
+    """Parse ``ontology_dir`` (minus the shapes file) and ``data_dir`` into separate graphs.
+
+    ``data_dir=None`` reads the ontology and shapes only (an update brings its own data).
+    """
     ontology, shapes, asserted = Graph(), Graph(), Graph()
     files: list[Path] = []
     shapes_resolved = shapes_file.resolve()
@@ -86,7 +89,7 @@ def load(ontology_dir: Path, data_dir: Path, shapes_file: Path) -> LoadedSources
     if shapes_file.is_file() and shapes_resolved not in {f.resolve() for f in files}:
         parse_file(shapes_file, shapes)
         files.append(shapes_file)
-    for path in source_files(data_dir):
+    for path in source_files(data_dir) if data_dir is not None else []:
         parse_file(path, asserted)
         files.append(path)
     return LoadedSources(ontology=ontology, shapes=shapes, asserted=asserted, files=files)

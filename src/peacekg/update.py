@@ -196,7 +196,7 @@ class Updater:
         asserted.parse(data=(data or b"").decode("utf-8"), format="nt")
         settings = self.settings
         try:
-            loaded = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
+            loaded = load(settings.ontology_dir, None, settings.shapes_path)
         except LoadError as error:
             raise UpdateRejected(503, f"the ontology sources do not load: {error}") from error
         sources = LoadedSources(

@@ -24,12 +24,11 @@ from peacekg.export import (
     dataset_iri,
     dump_name,
     export,
-    stored_ontology,
     void_graph,
 )
 from peacekg.namespaces import DCAT, VOID
 from peacekg.reference import REFERENCE_FILE, write_reference
-from peacekg.store import GraphStore
+from peacekg.store import GraphStore, stored_graph
 
 STAMP = ".made-from.json"
 SPDX = "http://spdx.org/rdf/terms#"
@@ -125,11 +124,6 @@ def _file(path: Path, label: str, media_type: str, compressed: bool) -> DumpFile
     )
 
 
-def ontology_graph(store: GraphStore, settings: Settings) -> Graph:
-    """The served ontology graph, as an rdflib Graph (for pyLODE and RDF answers)."""
-    return stored_ontology(store, settings)
-
-
 def reference_path(store: GraphStore, settings: Settings, lock: threading.Lock) -> Path:
     """The pyLODE reference, written on first use and again when the store changed."""
     directory = settings.build_dir / "reference"
@@ -139,7 +133,9 @@ def reference_path(store: GraphStore, settings: Settings, lock: threading.Lock) 
     with lock:
         current = stamp.is_file() and stamp.read_text(encoding="utf-8") == fingerprint
         if not current or not path.is_file():
-            write_reference(ontology_graph(store, settings), directory, settings.base_iri)
+            write_reference(
+                stored_graph(store, settings.graphs.ontology), directory, settings.base_iri
+            )
             stamp.write_text(fingerprint, encoding="utf-8")
     return path
 

@@ -41,12 +41,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from peacekg import __version__, describe, mediatypes
 from peacekg.config import Settings
+from peacekg.store import stored_graph
 from peacekg.web import state
 from peacekg.web.datasets import (
     CONTEXT_FILE,
     ensure_dumps,
     list_dumps,
-    ontology_graph,
     reference_path,
     void_dcat,
 )
@@ -585,7 +585,7 @@ def ontology(ext: str | None = None) -> BaseResponse:
         if fmt.kind is mediatypes.Kind.GRAPH:
             body = result.serialize(format=fmt.rdf_format()) or b""
         else:
-            body = ontology_graph(store, settings).serialize(
+            body = stored_graph(store, settings.graphs.ontology).serialize(
                 format=fmt.rdflib_format,
                 encoding="utf-8",
             )
