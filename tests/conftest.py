@@ -82,4 +82,4 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def built_store(built_settings: Settings) -> Iterator[EmbeddedStore]:
     """The served store of the real graph: ``.query()`` over the union default graph."""
-    yield EmbeddedStore(built_settings.store_path)
+    yield EmbeddedStore.for_graphs(built_settings.store_path, built_settings.graphs)

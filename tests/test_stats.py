@@ -15,7 +15,7 @@ PKG = "https://w3id.org/peacekg/ontology#"
 
 
 def test_every_claim_is_fully_sourced(built_settings: Settings) -> None:
-    stats = compute_stats(EmbeddedStore(built_settings.store_path), built_settings)
+    stats = compute_stats(EmbeddedStore.for_graphs(built_settings.store_path, built_settings.graphs), built_settings)
     coverage = stats.as_dict()["claims"]
     assert coverage == {
         "total": 40,

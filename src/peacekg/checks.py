@@ -1,11 +1,14 @@
 """Quality checks: ``queries/checks/*-violation.rq`` must return no rows (ODK style).
 
-Each check runs on one default graph holding everything (ontology, asserted, inferred), in
-an in-memory Oxigraph store: rdflib's SPARQL engine is far too slow to be trusted with it.
+Each check runs on one default graph holding everything (ontology, asserted, provenance,
+inferred), with the assertion graphs and the provenance graph also as named graphs, so a
+check can ask ``GRAPH ?assertion { … }``. In an in-memory Oxigraph store: rdflib's SPARQL
+engine is far too slow to be trusted with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +16,7 @@ import pyoxigraph
 from rdflib import Graph
 
 from peacekg.queries import load_catalogue
-from peacekg.store import memory_store
-
-_CHECK_GRAPH = "urn:peacekg:checks"
+from peacekg.store import graph_quads, memory_store
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,23 @@ def _value(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Litera
     return term.value
 
 
-def run_checks(graph: Graph, checks_dir: Path) -> list[CheckViolation]:
-    """Run every ``*-violation.rq`` in ``checks_dir`` on ``graph``; list those with rows."""
-    store = memory_store({_CHECK_GRAPH: graph})
+def run_checks(
+    graph: Graph, checks_dir: Path, named: Mapping[str, Graph] | None = None
+) -> list[CheckViolation]:
+    """Run every ``*-violation.rq`` in ``checks_dir``; list those with rows.
+
+    ``graph`` is the default graph; ``named`` (IRI -> graph) are the graphs ``GRAPH`` sees.
+    """
+    store = memory_store(named or {})
+    store.extend(
+        pyoxigraph.Quad(q.subject, q.predicate, q.object, pyoxigraph.DefaultGraph())
+        for q in graph_quads(graph, "urn:peacekg:default")
+    )
     failures = []
     for check in load_catalogue(checks_dir):
         if not check.slug.endswith("-violation"):
             continue
-        result = store.query(check.text, use_default_graph_as_union=True)
+        result = store.query(check.text)
         if not isinstance(result, pyoxigraph.QuerySolutions):
             raise ValueError(f"{check.path}: a check must be a SELECT query")
         variables = [v.value for v in result.variables]

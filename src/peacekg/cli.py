@@ -16,7 +16,7 @@ from peacekg.config import Settings, SettingsError, describe, load_settings
 from peacekg.load import LoadError, load
 from peacekg.pipeline import BuildFailed, build, needs_build
 from peacekg.reason import InconsistencyError, reason
-from peacekg.store import EmbeddedStore, StoreError, stored_graph
+from peacekg.store import EmbeddedStore, StoreError, stored_graph, stored_sources
 from peacekg.validate import validate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -151,7 +151,7 @@ def _open_store(settings: Settings) -> EmbeddedStore:
     if not settings.store_path.is_symlink():
         click.echo(f"error: no store at {settings.store_path}: run `peacekg build`", err=True)
         sys.exit(EXIT_ERROR)
-    return EmbeddedStore(settings.store_path)
+    return EmbeddedStore.for_graphs(settings.store_path, settings.graphs)
 
 
 def _table(result: pyoxigraph.QuerySolutions) -> str:
@@ -269,9 +269,8 @@ def export_command(
 
         graphs = settings.graphs
         export_result = write_exports(
-            stored_graph(store, graphs.asserted),
+            stored_sources(store, graphs),
             stored_graph(store, graphs.inferred),
-            stored_graph(store, graphs.ontology),
             settings,
             view=wikidata_view,
             quickstatements=quickstatements,
@@ -308,6 +307,41 @@ def stats_command(config_file: Path | None, as_json: bool, **flags: Any) -> None
         click.echo(json.dumps(stats.as_dict(), indent=2))
     else:
         click.echo(stats.text())
+
+
+@main.command("passage")
+@click.argument("quote")
+@click.option("--name", default="pkga:NAME", show_default=True, help="Assertion to write.")
+@_source_options
+def passage_command(quote: str, name: str, config_file: Path | None, **flags: Any) -> None:
+    """Find QUOTE in the source texts and print the provenance of an assertion citing it.
+
+    Prints the document part, offsets, prefix and suffix as TriG to paste beside the
+    assertion graph. Exit 0 when the quote occurs exactly once, 1 when it is not found or
+    found more than once (make it longer), 2 on error.
+    """
+    from peacekg.passages import document_texts, find_passages
+
+    settings = _settings(config_file, **flags)
+    if settings.sources_dir is None or not settings.sources_dir.is_dir():
+        click.echo("error: set --sources-dir (or sources_dir) to the source texts", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
+    except LoadError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    texts = document_texts(sources.provenance, settings.sources_dir)
+    found = find_passages(texts, quote)
+    if not found:
+        click.echo(f"not found in any of the {len(texts)} documents: {quote!r}", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    for passage in found:
+        click.echo(f"# {passage.document} characters {passage.start}-{passage.end}")
+    if len(found) > 1:
+        click.echo(f"found {len(found)} times: quote more words to make it unique", err=True)
+        sys.exit(EXIT_VIOLATIONS)
+    click.echo(found[0].trig(name), nl=False)
 
 
 @main.command("queries")

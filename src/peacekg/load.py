@@ -1,4 +1,4 @@
-"""Load stage: parse every Turtle/TriG source into the ontology and asserted graphs.
+"""Load stage: parse every Turtle/TriG source into ontology, assertion and provenance graphs.
 
 Syntax is checked with Oxigraph's parser first because it reports the exact line and column
 of an error; rdflib then builds the graphs that pySHACL and owlrl consume.
@@ -7,15 +7,19 @@ of an error; rdflib then builds the graphs that pySHACL and owlrl consume.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from peacekg import mediatypes
 
 # The source formats humans edit; their parsers come from the shared media-type table.
 RDF_SUFFIXES = (".ttl", ".trig")
+#: The folder of ``data_dir`` whose Turtle files are the Wikidata alignment.
+ALIGNMENT_DIR = "alignment"
 
 
 class LoadError(Exception):
@@ -32,12 +36,40 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class LoadedSources:
-    """The parsed sources: ontology terms, SHACL shapes and asserted instance data."""
+    """The parsed sources, each kind of triple in its own graph.
+
+    ``assertions`` maps each assertion's IRI to the triples one passage states (issue 10);
+    ``provenance`` says where each assertion comes from and describes the source documents;
+    ``alignment`` holds the curator's Wikidata links. ``asserted`` is the union of the
+    assertions: the facts, which reasoning and the Wikidata view start from.
+    """
 
     ontology: Graph
     shapes: Graph
-    asserted: Graph
+    assertions: dict[str, Graph] = field(default_factory=dict)
+    provenance: Graph = field(default_factory=Graph)
+    alignment: Graph = field(default_factory=Graph)
     files: list[Path] = field(default_factory=list)
+
+    @cached_property
+    def asserted(self) -> Graph:
+        """Every asserted fact: the union of the assertion graphs."""
+        union = Graph()
+        for graph in self.assertions.values():
+            for triple in graph:
+                union.add(triple)
+        return union
+
+    @cached_property
+    def curated(self) -> Graph:
+        """Facts, provenance and alignment in one graph: what SHACL and the checks see."""
+        union = Graph()
+        for graph in (self.asserted, self.provenance, self.alignment):
+            for triple in graph:
+                union.add(triple)
+        for prefix, namespace in self.provenance.namespaces():
+            union.bind(prefix, namespace, override=False)
+        return union
 
 
 def source_files(directory: Path) -> list[Path]:
@@ -74,22 +106,60 @@ def parse_file(path: Path, into: Graph | Dataset) -> None:
     into.parse(path, format=fmt.rdflib_format)
 
 
+def _is_alignment(path: Path, data_dir: Path) -> bool:
+    return ALIGNMENT_DIR in path.relative_to(data_dir).parts[:-1]
+
+
+def _load_data(path: Path, data_dir: Path, sources: LoadedSources, origin: dict[str, Path]) -> None:
+    """Route one data file's triples: named graphs are assertions, the rest provenance."""
+    fmt = mediatypes.by_extension(path.suffix)
+    if fmt is not None and fmt.kind is mediatypes.Kind.DATASET:
+        dataset = Dataset()
+        parse_file(path, dataset)
+        for graph in dataset.graphs():
+            name = graph.identifier
+            if name == DATASET_DEFAULT_GRAPH_ID:
+                for triple in graph:
+                    sources.provenance.add(triple)
+                continue
+            if not isinstance(name, URIRef):
+                raise LoadError(path, None, None, f"a graph name must be an IRI, not {name!r}")
+            if str(name) in origin and origin[str(name)] != path:
+                raise LoadError(
+                    path, None, None, f"assertion <{name}> is also in {origin[str(name)]}"
+                )
+            origin[str(name)] = path
+            target = sources.assertions.setdefault(str(name), Graph())
+            for triple in graph:
+                target.add(triple)
+        for prefix, namespace in dataset.namespaces():
+            sources.provenance.bind(prefix, namespace, override=False)
+        return
+    parse_file(path, sources.alignment if _is_alignment(path, data_dir) else sources.provenance)
+
+
 def load(ontology_dir: Path, data_dir: Path | None, shapes_file: Path) -> LoadedSources:
     """Parse ``ontology_dir`` (minus the shapes file) and ``data_dir`` into separate graphs.
 
+    In ``data_dir``, each named graph of a TriG file is one assertion and the file's default
+    graph is provenance, as is every Turtle file there (``sources.ttl``), except the Turtle
+    files under ``alignment/``, which are the Wikidata alignment. A fact written outside an
+    assertion thus lands in provenance, where a check refuses it.
+
     ``data_dir=None`` reads the ontology and shapes only (an update brings its own data).
     """
-    ontology, shapes, asserted = Graph(), Graph(), Graph()
-    files: list[Path] = []
+    sources = LoadedSources(ontology=Graph(), shapes=Graph())
     shapes_resolved = shapes_file.resolve()
     for path in source_files(ontology_dir):
-        target = shapes if path.resolve() == shapes_resolved else ontology
+        target = sources.shapes if path.resolve() == shapes_resolved else sources.ontology
         parse_file(path, target)
-        files.append(path)
-    if shapes_file.is_file() and shapes_resolved not in {f.resolve() for f in files}:
-        parse_file(shapes_file, shapes)
-        files.append(shapes_file)
+        sources.files.append(path)
+    if shapes_file.is_file() and shapes_resolved not in {f.resolve() for f in sources.files}:
+        parse_file(shapes_file, sources.shapes)
+        sources.files.append(shapes_file)
+    origin: dict[str, Path] = {}
     for path in source_files(data_dir) if data_dir is not None else []:
-        parse_file(path, asserted)
-        files.append(path)
-    return LoadedSources(ontology=ontology, shapes=shapes, asserted=asserted, files=files)
+        assert data_dir is not None
+        _load_data(path, data_dir, sources, origin)
+        sources.files.append(path)
+    return sources

@@ -20,7 +20,8 @@ from peacekg import __version__
 from peacekg.checks import CheckViolation, run_checks
 from peacekg.config import Settings
 from peacekg.load import LoadedSources, load, source_files
-from peacekg.quotes import QuoteProblem, check_quotes
+from peacekg.passages import verify_quotes
+from peacekg.quotes import QuoteProblem
 from peacekg.reason import ReasoningResult, reason
 from peacekg.remote import RemoteStore
 from peacekg.store import build_store
@@ -102,23 +103,29 @@ class BuildResult:
         return self.reasoning.inferred
 
     def named_graphs(self, settings: Settings) -> dict[str, Graph]:
-        """Graph IRI -> graph, as stored and served; the derived Wikidata graphs when not empty."""
+        """Graph IRI -> graph, as stored and served: the union graphs, then one graph per
+        assertion; provenance, alignment and the derived Wikidata graphs when not empty."""
         names = settings.graphs
         graphs = {
             names.ontology: self.ontology,
             names.asserted: self.asserted,
             names.inferred: self.inferred,
         }
+        if len(self.sources.provenance):
+            graphs[names.provenance] = self.sources.provenance
+        if len(self.sources.alignment):
+            graphs[names.alignment] = self.sources.alignment
         if len(self.wikidata_view):
             graphs[names.wikidata_view] = self.wikidata_view
         if len(self.wikidata_enrichment):
             graphs[names.wikidata] = self.wikidata_enrichment
+        graphs.update(self.sources.assertions)
         return graphs
 
     def union(self) -> Graph:
-        """Ontology + asserted + inferred in one graph."""
+        """Ontology, asserted facts, provenance, alignment and inferred triples in one graph."""
         union = Graph()
-        for graph in (self.ontology, self.asserted, self.inferred):
+        for graph in (self.ontology, self.sources.curated, self.inferred):
             for triple in graph:
                 union.add(triple)
         return union
@@ -156,7 +163,7 @@ def check_sources(
         InconsistencyError: reasoning derived a contradiction.
     """
     started = time.perf_counter()
-    outcome = validate(sources.asserted, sources.ontology, sources.shapes)
+    outcome = validate(sources.curated, sources.ontology, sources.shapes)
     progress(
         "validate",
         f"{len(outcome.violations)} violations, {len(outcome.warnings)} warnings "
@@ -169,8 +176,12 @@ def check_sources(
 
     if settings.sources_dir is not None:
         started = time.perf_counter()
-        problems = check_quotes(sources.asserted, settings.sources_dir)
-        progress("quotes", f"{len(problems)} problems ({time.perf_counter() - started:.2f} s)")
+        problems = verify_quotes(sources, settings.sources_dir)
+        progress(
+            "quotes",
+            f"{len(sources.assertions)} assertions, {len(problems)} problems "
+            f"({time.perf_counter() - started:.2f} s)",
+        )
         if problems:
             raise QuotesFailed(problems)
 
@@ -183,16 +194,15 @@ def check_sources(
 
     result = BuildResult(sources=sources, validation=outcome, reasoning=reasoning)
     started = time.perf_counter()
-    failures = run_checks(result.union(), settings.queries_dir / "checks")
+    named = {settings.graphs.provenance: sources.provenance, **sources.assertions}
+    failures = run_checks(result.union(), settings.queries_dir / "checks", named)
     progress("check", f"{len(failures)} failing checks ({time.perf_counter() - started:.2f} s)")
     if failures:
         raise ChecksFailed(failures)
 
     started = time.perf_counter()
     unlinked = unlinked_entities(result.union())
-    view = wikidata_view(
-        sources.asserted, reasoning.inferred, sources.ontology, settings.base_iri, with_labels=False
-    )
+    view = wikidata_view(sources, reasoning.inferred, settings.base_iri, with_labels=False)
     enrichment = Graph()
     if settings.wikidata_enrichment_path.is_file():
         path = settings.wikidata_enrichment_path

@@ -153,13 +153,14 @@ def quote_context(text: str, exact: str, width: int = 32) -> tuple[str, str]:
 _QUOTES_QUERY = """
 PREFIX pkg: <https://w3id.org/peacekg/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT DISTINCT ?claim ?quote ?prefix ?suffix ?source ?sha WHERE {
+SELECT DISTINCT ?claim ?quote ?prefix ?suffix ?source ?sha ?start ?end WHERE {
     ?claim pkg:quote ?selector .
     ?selector oa:exact ?quote .
     OPTIONAL { ?selector oa:prefix ?prefix }
     OPTIONAL { ?selector oa:suffix ?suffix }
     OPTIONAL { ?claim pkg:statedIn ?source .
-               OPTIONAL { ?source pkg:sha256 ?sha } }
+               OPTIONAL { ?source pkg:sha256 ?sha }
+               OPTIONAL { ?source pkg:textSpan ?span . ?span oa:start ?start ; oa:end ?end } }
 }
 """
 
@@ -173,7 +174,8 @@ def check_quotes(graph: rdflib.Graph, sources_dir: Path) -> list[QuoteProblem]:
     """List every quote in ``graph`` that is not verbatim in its source text.
 
     A quote must occur in the repaired text of the document named by the
-    quoting node's ``pkg:statedIn``; where the selector has ``oa:prefix`` or
+    quoting node's ``pkg:statedIn`` (only in its ``pkg:textSpan`` when the document
+    is part of a compiled file); where the selector has ``oa:prefix`` or
     ``oa:suffix``, prefix + exact + suffix must occur as one string. An empty
     list means every quote was found. Problems are sorted by claim IRI, then
     quote, so that callers and tests get a stable order.
@@ -181,18 +183,19 @@ def check_quotes(graph: rdflib.Graph, sources_dir: Path) -> list[QuoteProblem]:
     sources = load_sources(sources_dir)
     problems: set[QuoteProblem] = set()
     for row in graph.query(_QUOTES_QUERY):
-        claim, quote, prefix, suffix, source, sha = (_text(term) for term in row)  # type: ignore[union-attr]
+        claim, quote, prefix, suffix, source, sha, start, end = (_text(term) for term in row)  # type: ignore[union-attr]
         if claim is None or quote is None:  # both are required by the pattern
             continue
+        text = sources[sha.lower()].repaired if sha is not None and sha.lower() in sources else ""
+        if start is not None and end is not None:
+            text = text[int(start) : int(end)]
         if source is None:
             problems.add(QuoteProblem(claim, quote, "", REASON_NO_SOURCE))
         elif sha is None:
             problems.add(QuoteProblem(claim, quote, source, REASON_NO_HASH))
         elif sha.lower() not in sources:
             problems.add(QuoteProblem(claim, quote, source, REASON_NO_TEXT))
-        elif f"{prefix or ''}{quote}{suffix or ''}" not in sources[sha.lower()].repaired:
-            reason = (
-                REASON_NOT_FOUND if quote not in sources[sha.lower()].repaired else REASON_CONTEXT
-            )
+        elif f"{prefix or ''}{quote}{suffix or ''}" not in text:
+            reason = REASON_NOT_FOUND if quote not in text else REASON_CONTEXT
             problems.add(QuoteProblem(claim, quote, source, reason))
     return sorted(problems, key=lambda p: (p.claim, p.quote, p.source, p.reason))

@@ -23,6 +23,9 @@ import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from peacekg.load import LoadedSources
+from peacekg.namespaces import GraphNames
+
 QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
 # A replaced store stays this long after its replacement was built: a server may still be
 # answering a query from it (queries time out well before this).
@@ -122,6 +125,50 @@ def stored_graph(store: GraphStore, graph_iri: str) -> Graph:
     return Graph().parse(data=data.decode("utf-8"), format="nt")
 
 
+def _rdflib_term(term: object) -> Node:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    assert isinstance(term, pyoxigraph.Literal)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def stored_assertions(store: GraphStore, assertion_base: str) -> dict[str, Graph]:
+    """Every assertion graph of ``store`` (graphs named under ``assertion_base``)."""
+    result = store.query(
+        "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "
+        + _string_literal(assertion_base)
+        + ")) }"
+    )
+    assert isinstance(result, pyoxigraph.QuerySolutions)
+    graphs: dict[str, Graph] = {}
+    for row in result:
+        name = row["g"]
+        assert name is not None
+        graphs.setdefault(name.value, Graph()).add(
+            (_rdflib_term(row["s"]), _rdflib_term(row["p"]), _rdflib_term(row["o"]))
+        )
+    return dict(sorted(graphs.items()))
+
+
+def stored_sources(store: GraphStore, names: GraphNames) -> LoadedSources:
+    """What a build loaded, read back from a built store (for exports and reports)."""
+    return LoadedSources(
+        ontology=stored_graph(store, names.ontology),
+        shapes=Graph(),
+        assertions=stored_assertions(store, names.assertion_base),
+        provenance=stored_graph(store, names.provenance),
+        alignment=stored_graph(store, names.alignment),
+    )
+
+
+def _string_literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def build_store(store_link: Path, graphs: Mapping[str, Graph]) -> Path:
     """Write ``graphs`` into a new store directory, then switch ``store_link`` to it atomically.
 
@@ -182,15 +229,24 @@ def _remove_old_stores(parent: Path, keep: set[str]) -> None:
 class EmbeddedStore:
     """The served store: a read-only Oxigraph store that follows the ``store`` link.
 
+    Open it with :meth:`for_graphs` so that queries see the union graphs as default graph.
+
     Each query checks where the link points (one ``readlink``) and reopens the store after
     a build switched it, so ``peacekg build`` can run while ``peacekg serve`` answers.
     """
 
-    def __init__(self, store_link: Path) -> None:
+    def __init__(self, store_link: Path, default_graphs: Sequence[str] | None = None) -> None:
         self.store_link = store_link
+        #: The default graph of a query that names none (the union graphs); None: every graph.
+        self.default_graphs = list(default_graphs) if default_graphs is not None else None
         self._lock = threading.Lock()
         self._target: str | None = None
         self._store: pyoxigraph.Store | None = None
+
+    @classmethod
+    def for_graphs(cls, store_link: Path, names: GraphNames) -> EmbeddedStore:
+        """The store at ``store_link`` with the union of ``names.union()`` as default graph."""
+        return cls(store_link, names.union())
 
     def _current(self) -> pyoxigraph.Store:
         try:
@@ -215,9 +271,16 @@ class EmbeddedStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        """Evaluate ``sparql`` on the store the link points to now."""
+        """Evaluate ``sparql`` on the store the link points to now.
+
+        Without ``default_graphs`` the default graph is the store's union graphs: not the
+        union of every named graph, which would repeat each fact once per assertion.
+        """
         return run_query(
-            self._current(), sparql, default_graphs=default_graphs, named_graphs=named_graphs
+            self._current(),
+            sparql,
+            default_graphs=self.default_graphs if default_graphs is None else default_graphs,
+            named_graphs=named_graphs,
         )
 
     def graph_counts(self) -> dict[str, int]:

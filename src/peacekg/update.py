@@ -9,7 +9,10 @@ store as it was. Changes are serialised with a lock.
 Two modes (``Settings.update_mode``):
 
 ``curated`` (the default)
-    The change sees the asserted graph as its default graph and may change nothing else.
+    The change sees what curators write as named graphs: the assertion graphs (each fact
+    lies in one, under ``<base>assertion/``), the provenance graph (where each assertion
+    comes from) and the Wikidata alignment; its default graph is empty and must stay so,
+    and the union graphs (asserted, inferred, the Wikidata view) are the build's to derive.
     The result goes through the build's own stages (:func:`peacekg.pipeline.check_sources`:
     SHACL validation, the quote check when configured, OWL 2 RL reasoning, the quality
     checks), so the inferred graph is recomputed and an invalid change is refused with the
@@ -68,23 +71,31 @@ class Updater:
 
     # -- graph names ------------------------------------------------------------------
 
+    def writable(self, graph: str) -> bool:
+        """Whether curated mode lets a change write to ``graph``."""
+        names = self.settings.graphs
+        return names.is_assertion(graph) or graph in {names.provenance, names.alignment}
+
     def target(self, graph: str | None) -> GraphName:
         """The graph of the working copy that a GSP request for ``graph`` means.
 
-        In curated mode ``?default`` and the asserted graph's IRI both mean the asserted
-        graph; every other graph is read-only.
+        In curated mode only an assertion graph, the provenance graph and the alignment
+        graph can be written; the default graph and the derived graphs are read-only.
 
         Raises:
             UpdateRejected: 403 for a graph that curated mode does not let anyone change.
         """
         if not self.curated:
             return pyoxigraph.DefaultGraph() if graph is None else pyoxigraph.NamedNode(graph)
-        if graph is None or graph == self.settings.graphs.asserted:
-            return pyoxigraph.DefaultGraph()
+        if graph is not None and self.writable(graph):
+            return pyoxigraph.NamedNode(graph)
+        names = self.settings.graphs
+        shown = "the default graph" if graph is None else f"<{graph}>"
         raise UpdateRejected(
             403,
-            f"only the asserted graph <{self.settings.graphs.asserted}> can be changed; "
-            f"<{graph}> is derived or fixed by the build",
+            f"{shown} cannot be changed: every fact lies in an assertion graph "
+            f"<{names.assertion_base}…> with its source passage in <{names.provenance}>; "
+            "the union graphs are derived by the build",
         )
 
     # -- operations -------------------------------------------------------------------
@@ -165,10 +176,11 @@ class Updater:
             served = self._served()
             scratch = pyoxigraph.Store()
             if self.curated:
-                asserted = pyoxigraph.NamedNode(self.settings.graphs.asserted)
                 scratch.extend(
-                    pyoxigraph.Quad(q.subject, q.predicate, q.object)
-                    for q in served.quads_for_pattern(None, None, None, asserted)
+                    q
+                    for q in served
+                    if isinstance(q.graph_name, pyoxigraph.NamedNode)
+                    and self.writable(q.graph_name.value)
                 )
             else:
                 scratch.extend(served)
@@ -181,26 +193,37 @@ class Updater:
             return value
 
     def _commit_curated(self, scratch: pyoxigraph.Store) -> None:
+        names = self.settings.graphs
+        if _has_triples(scratch, pyoxigraph.DefaultGraph()):
+            raise UpdateRejected(
+                422,
+                "the update wrote to the default graph; write each fact inside an assertion "
+                f"graph (GRAPH <{names.assertion_base}…>) and its source passage in "
+                f"GRAPH <{names.provenance}>; the store is unchanged",
+            )
+        graphs: dict[str, Graph] = {}
         for graph in scratch.named_graphs():
-            if isinstance(graph, pyoxigraph.NamedNode) and _has_triples(scratch, graph):
+            if not isinstance(graph, pyoxigraph.NamedNode) or not _has_triples(scratch, graph):
+                continue
+            if not self.writable(graph.value):
                 raise UpdateRejected(
                     422,
-                    f"an update may only change the asserted graph (its default graph here); "
-                    f"it wrote to GRAPH <{graph.value}>; the store is unchanged",
+                    f"the update wrote to GRAPH <{graph.value}>, which the build derives or "
+                    "fixes; the store is unchanged",
                 )
-        data = pyoxigraph.serialize(
-            (q.triple for q in scratch.quads_for_pattern(None, None, None, None)),
-            format=pyoxigraph.RdfFormat.N_TRIPLES,
-        )
-        asserted = Graph()
-        asserted.parse(data=(data or b"").decode("utf-8"), format="nt")
+            graphs[graph.value] = _rdflib_graph(scratch, graph)
         settings = self.settings
         try:
             loaded = load(settings.ontology_dir, None, settings.shapes_path)
         except LoadError as error:
             raise UpdateRejected(503, f"the ontology sources do not load: {error}") from error
         sources = LoadedSources(
-            ontology=loaded.ontology, shapes=loaded.shapes, asserted=asserted, files=loaded.files
+            ontology=loaded.ontology,
+            shapes=loaded.shapes,
+            assertions={g: graph for g, graph in sorted(graphs.items()) if names.is_assertion(g)},
+            provenance=graphs.get(names.provenance, Graph()),
+            alignment=graphs.get(names.alignment, Graph()),
+            files=loaded.files,
         )
         try:
             result = check_sources(settings, sources)
@@ -209,6 +232,14 @@ class Updater:
                 422, f"update rejected, the store is unchanged:\n{error}"
             ) from error
         build_store(settings.store_path, result.named_graphs(settings))
+
+
+def _rdflib_graph(store: pyoxigraph.Store, graph: pyoxigraph.NamedNode) -> Graph:
+    data = pyoxigraph.serialize(
+        (q.triple for q in store.quads_for_pattern(None, None, None, graph)),
+        format=pyoxigraph.RdfFormat.N_TRIPLES,
+    )
+    return Graph().parse(data=(data or b"").decode("utf-8"), format="nt")
 
 
 def parse_triples(body: bytes, media_type: str, base_iri: str | None) -> list[pyoxigraph.Triple]:

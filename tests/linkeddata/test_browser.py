@@ -35,7 +35,7 @@ class Path3:
 
 def _walk(settings: Settings) -> Path3 | None:
     rows = select(
-        EmbeddedStore(settings.store_path),
+        EmbeddedStore.for_graphs(settings.store_path, settings.graphs),
         """SELECT ?event ?claim ?source ?other WHERE {
             ?event a pkg:Event ; pkg:earliestDate ?d .
             ?claim a pkg:Claim ; pkg:statedIn ?source .

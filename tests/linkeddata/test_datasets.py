@@ -44,7 +44,7 @@ def test_dumps_parse_and_keep_the_graphs(client: FlaskClient, ld_settings: Setti
     assert trig.headers["Content-Type"] == "application/trig"
     dataset = Dataset()
     dataset.parse(data=trig.get_data(as_text=True), format="trig")
-    counts = EmbeddedStore(ld_settings.store_path).graph_counts()
+    counts = EmbeddedStore.for_graphs(ld_settings.store_path, ld_settings.graphs).graph_counts()
     asserted = ld_settings.graphs.asserted
     assert len(dataset.graph(URIRef(asserted))) == counts[asserted]
     gz = client.get(f"/dumps/peacekg-{__version__}.nq.gz").get_data()
@@ -68,7 +68,7 @@ def test_void_describes_the_dataset(client: FlaskClient, ld_settings: Settings, 
     ) in graph
     assert (DATASET, DCAT.version, Literal(__version__)) in graph
     assert (DATASET, VOID.sparqlEndpoint, URIRef("http://localhost/sparql")) in graph
-    counts = EmbeddedStore(ld_settings.store_path).graph_counts()
+    counts = EmbeddedStore.for_graphs(ld_settings.store_path, ld_settings.graphs).graph_counts()
     for iri, count in counts.items():
         assert (URIRef(iri), VOID.triples, Literal(count, datatype=XSD.integer)) in graph
     examples = set(graph.objects(DATASET, VOID.exampleResource))

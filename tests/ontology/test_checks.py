@@ -1,9 +1,11 @@
 """QC checks in ``queries/checks/*-violation.rq``: silent on good data, firing on bad data.
 
-Checks run, as in the build, over ONE default graph holding the ontology, the asserted data and
-the OWL 2 RL entailments. The good data is the union of the valid SHACL fixtures; each check
-also has its own bad fixture ``fixtures/checks/<name>-bad.ttl`` on which it must return exactly
-the rows below (a guard against vacuous checks).
+Checks run, as in the build, over ONE default graph holding the ontology, the asserted data, its
+provenance and the OWL 2 RL entailments, with the assertion graphs and the provenance graph also
+named. The good data is the union of the valid SHACL fixtures; each check also has its own bad
+fixture ``fixtures/checks/<name>-bad.ttl`` (``.trig`` when it is about assertion graphs: its
+default graph is provenance, as in ``data/``) on which it must return exactly the rows below (a
+guard against vacuous checks).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Dataset, Graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from peacekg.checks import run_checks
 from peacekg.reason import reason
@@ -21,8 +24,33 @@ CHECKS_DIR = REPO / "queries" / "checks"
 FIXTURES = Path(__file__).parent / "fixtures"
 ID = "https://w3id.org/peacekg/id/"
 PKG = "https://w3id.org/peacekg/ontology#"
+PKGA = "https://w3id.org/peacekg/assertion/"
+PROVENANCE = "https://w3id.org/peacekg/graph/provenance"
+
+#: Valid shape fixtures that describe assertions and documents: provenance, not facts.
+PROVENANCE_FIXTURES = {"Assertion", "AssertionType", "CuratorInference", "Passage", "SourceDocument"}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 EXPECTED: dict[str, list[dict[str, str]]] = {
+    "assertion-without-provenance": [
+        {"assertion": PKGA + "unsourced"},
+    ],
+    "fact-outside-assertion": [
+        {"subject": ID + "turkey", "predicate": RDF_TYPE, "object": PKG + "State"},
+        {"subject": ID + "turkey", "predicate": RDFS_LABEL, "object": "Turkey"},
+    ],
+    "provenance-without-assertion": [
+        {"assertion": PKGA + "rounds"},
+    ],
+    "stated-in-other-document": [
+        {
+            "node": ID + "claim-elsewhere",
+            "assertion": PKGA + "claim-elsewhere",
+            "statedIn": ID + "post",
+            "derivedFrom": ID + "doc",
+        },
+    ],
     "claim-without-claimant-or-source": [
         {"claim": ID + "claim-no-claimant", "missing": "claimant"},
         {"claim": ID + "claim-no-document", "missing": "statedIn"},
@@ -102,9 +130,7 @@ def test_every_check_has_bad_fixture_and_expectation() -> None:
     """If a check exists, then it has a bad fixture and expected rows, and vice versa."""
     names = set(_check_names())
     assert names == set(EXPECTED)
-    assert names == {
-        p.name.removesuffix("-bad.ttl") for p in (FIXTURES / "checks").glob("*-bad.ttl")
-    }
+    assert names == {p.name.split("-bad.")[0] for p in (FIXTURES / "checks").glob("*-bad.*")}
 
 
 def test_every_check_has_header() -> None:
@@ -117,10 +143,13 @@ def test_every_check_has_header() -> None:
 
 def test_no_check_fires_on_good_data(ontology: Graph) -> None:
     """If the data is the union of all valid SHACL fixtures, then no check returns a row."""
-    data = Graph()
+    data, named = _bad_fixture("good", FIXTURES / "checks" / "good.trig")
     for path in sorted((FIXTURES / "shapes" / "valid").glob("*.ttl")):
-        data.parse(path)
-    assert run_checks(_closure(ontology, data), CHECKS_DIR) == []
+        fixture = Graph().parse(path)
+        data += fixture
+        if path.stem in PROVENANCE_FIXTURES:
+            named[PROVENANCE] += fixture
+    assert run_checks(_closure(ontology, data), CHECKS_DIR, named) == []
 
 
 def test_no_check_fires_on_ontology_alone(ontology: Graph) -> None:
@@ -128,9 +157,27 @@ def test_no_check_fires_on_ontology_alone(ontology: Graph) -> None:
     assert run_checks(_closure(ontology, Graph()), CHECKS_DIR) == []
 
 
+def _bad_fixture(name: str, trig: Path | None = None) -> tuple[Graph, dict[str, Graph]]:
+    """The fixture's whole data, and its named graphs (assertions, provenance) for ``GRAPH``."""
+    path = FIXTURES / "checks" / f"{name}-bad.ttl"
+    if path.is_file():
+        return Graph().parse(path), {}
+    dataset = Dataset()
+    dataset.parse(trig or FIXTURES / "checks" / f"{name}-bad.trig", format="trig")
+    data, named = Graph(), {}
+    for graph in dataset.graphs():
+        copy = Graph()
+        for triple in graph:
+            copy.add(triple)
+            data.add(triple)
+        key = PROVENANCE if graph.identifier == DATASET_DEFAULT_GRAPH_ID else str(graph.identifier)
+        named[key] = copy
+    return data, named
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_check_fires_on_bad_fixture(name: str, ontology: Graph) -> None:
     """If the data is a check's bad fixture, then that check returns exactly the expected rows."""
-    data = Graph().parse(FIXTURES / "checks" / f"{name}-bad.ttl")
-    failures = {v.check: v.rows for v in run_checks(_closure(ontology, data), CHECKS_DIR)}
+    data, named = _bad_fixture(name)
+    failures = {v.check: v.rows for v in run_checks(_closure(ontology, data), CHECKS_DIR, named)}
     assert failures.get(f"{name}-violation") == EXPECTED[name]

@@ -31,6 +31,19 @@ EXPECTED: dict[str, set[tuple[str, str, str, str]]] = {
         ("nameless-state", "Agent-label", "MinCount", V),
         ("nameless-state", "Place-label", "MinCount", V),
     },
+    "Assertion": {
+        ("two-sourced-assertion", "Assertion-passage", "MaxCount", V),
+        ("two-sourced-assertion", "Assertion-wasDerivedFrom", "MaxCount", V),
+        ("untyped-assertion", "Assertion-wasDerivedFrom", "MinCount", V),
+        ("untyped-assertion", "AssertionShape", "Class", V),
+    },
+    "AssertionType": {
+        ("passageless-assertion", "AssertionType-passage", "MinCount", V),
+    },
+    "CuratorInference": {
+        ("unexplained-inference", "CuratorInference-inferenceReason", "MinCount", V),
+        ("untagged-inference", "CuratorInference-inferenceReason", "Datatype", V),
+    },
     "Claim": {
         ("mistyped-claim", "Claim-claimNegated", "Datatype", V),
         ("mistyped-claim", "Claim-claimPredicate", "Or", V),
@@ -68,7 +81,6 @@ EXPECTED: dict[str, set[tuple[str, str, str, str]]] = {
         ("mistyped-meeting", "Event-location", "Class", V),
         ("mistyped-meeting", "Event-outcome", "In", V),
         ("mistyped-meeting", "Event-participant", "Class", V),
-        ("bare-meeting", "Event-source", "MinCount", V),
         ("bare-meeting", "EventPlaceShape", "Or", V),
     },
     "EventPlace": {
@@ -88,6 +100,14 @@ EXPECTED: dict[str, set[tuple[str, str, str, str]]] = {
         ("round-decimal", "NegotiationRound-roundNumber", "Datatype", V),
         ("round-zero", "NegotiationRound-roundNumber", "MinInclusive", V),
     },
+    "Passage": {
+        ("bad-passage", "Passage-hasSource", "Class", V),
+        ("bad-passage", "Passage-positionSelector", "QualifiedMinCount", V),
+        ("bad-passage", "Passage-quoteSelector", "QualifiedMinCount", V),
+        ("bare-passage", "Passage-hasSource", "MinCount", V),
+        ("bare-passage", "Passage-positionSelector", "QualifiedMinCount", V),
+        ("bare-passage", "Passage-quoteSelector", "QualifiedMinCount", V),
+    },
     "Place": {
         ("nameless-place", "Place-containedInPlace", "Class", V),
         ("nameless-place", "Place-label", "MinCount", V),
@@ -101,7 +121,6 @@ EXPECTED: dict[str, set[tuple[str, str, str, str]]] = {
         ("mistyped-plan", "Proposal-proposalStatus", "In", V),
         ("bare-plan", "Proposal-agent", "MinCount", V),
         ("mistyped-plan", "Proposal-proposedBy", "Class", V),
-        ("bare-plan", "Proposal-source", "MinCount", V),
     },
     "Provision": {
         ("empty-provision", "Provision-addressesIssue", "MinCount", V),
@@ -125,7 +144,6 @@ EXPECTED: dict[str, set[tuple[str, str, str, str]]] = {
         ("mistyped-response", "Response-responder", "Class", V),
         ("empty-response", "Response-respondsTo", "MinCount", V),
         ("mistyped-response", "Response-respondsTo", "Or", V),
-        ("empty-response", "Response-source", "MinCount", V),
         ("empty-response", "Response-stance", "MinCount", V),
         ("mistyped-response", "Response-stance", "MaxCount", V),
     },

@@ -28,7 +28,7 @@ def _count(store: EmbeddedStore, query: str = COUNT_ROUNDS) -> int:
 def test_build_writes_three_named_graphs(mini_settings: Settings) -> None:
     messages: list[tuple[str, str]] = []
     result = build(mini_settings, lambda stage, message: messages.append((stage, message)))
-    store = EmbeddedStore(mini_settings.store_path)
+    store = EmbeddedStore.for_graphs(mini_settings.store_path, mini_settings.graphs)
     graphs = mini_settings.graphs
     assert store.graph_counts() == {graphs.ontology: 14, graphs.asserted: 12, graphs.inferred: 9}
     assert [stage for stage, _ in messages] == [
@@ -57,7 +57,7 @@ def _count_in(store: EmbeddedStore, graphs: list[str]) -> int:
 
 def test_rebuild_switches_the_open_store(mini_settings: Settings, mini: Path) -> None:
     build(mini_settings)
-    store = EmbeddedStore(mini_settings.store_path)
+    store = EmbeddedStore.for_graphs(mini_settings.store_path, mini_settings.graphs)
     first = store.directory
     assert _count(store) == 2
     data = mini / "data" / "data.ttl"
@@ -78,7 +78,7 @@ def test_failed_builds_leave_the_served_store_untouched(
     mini_settings: Settings, mini: Path
 ) -> None:
     build(mini_settings)
-    store = EmbeddedStore(mini_settings.store_path)
+    store = EmbeddedStore.for_graphs(mini_settings.store_path, mini_settings.graphs)
     served = os.readlink(mini_settings.store_path)
     data = mini / "data" / "data.ttl"
     good = data.read_text()
@@ -101,7 +101,7 @@ def test_failed_builds_leave_the_served_store_untouched(
 
 def test_query_without_a_store_says_what_to_do(mini_settings: Settings) -> None:
     with pytest.raises(StoreError, match="run `peacekg build` first"):
-        EmbeddedStore(mini_settings.store_path).query("ASK {}")
+        EmbeddedStore.for_graphs(mini_settings.store_path, mini_settings.graphs).query("ASK {}")
 
 
 def test_replaced_stores_are_removed_only_after_the_grace_period(mini_settings: Settings) -> None:

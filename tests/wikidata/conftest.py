@@ -73,4 +73,4 @@ def wd_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def wd_store(wd_settings: Settings) -> EmbeddedStore:
     """The built store of the test dataset."""
-    return EmbeddedStore(wd_settings.store_path)
+    return EmbeddedStore.for_graphs(wd_settings.store_path, wd_settings.graphs)

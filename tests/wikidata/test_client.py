@@ -267,7 +267,7 @@ def test_cli_enrich_then_build_serves_its_own_graph(standin: str, tmp_path: Path
     assert len(items) == 13
 
     build(settings)
-    store = EmbeddedStore(settings.store_path)
+    store = EmbeddedStore.for_graphs(settings.store_path, settings.graphs)
     graphs = settings.graphs
     counts = store.graph_counts()
     assert counts[graphs.wikidata] == len(enrichment)

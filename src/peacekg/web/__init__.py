@@ -27,7 +27,7 @@ def open_store(settings: Settings) -> GraphStore:
     """The store the settings name: embedded by default, a remote SPARQL store when set."""
     if settings.store_url:
         return RemoteStore.from_settings(settings)
-    return EmbeddedStore(settings.store_path)
+    return EmbeddedStore.for_graphs(settings.store_path, settings.graphs)
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Flask:

@@ -349,7 +349,7 @@ def sparql() -> Response:
         # SPARQL 1.1 Protocol 2.1.4: the protocol dataset replaces the query's FROM clauses.
         default_graphs, named_graphs = default_uris, named_uris
     elif view == "asserted":
-        default_graphs = [names.ontology, names.asserted]
+        default_graphs = names.curated()
     elif inspection.has_dataset_clause:
         default_graphs = None  # the query's own FROM / FROM NAMED (never fetched)
     elif settings.update_mode == "dataset":

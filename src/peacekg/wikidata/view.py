@@ -36,6 +36,7 @@ from rdflib.term import Node
 
 from peacekg import __version__
 from peacekg.config import Settings
+from peacekg.load import LoadedSources
 from peacekg.namespaces import (
     OA,
     PKG,
@@ -205,20 +206,36 @@ _P31 = "P31"
 _WIKIDATA_ONLY = (str(WD), str(WDT), str(WDP))
 
 
-class _Source:
-    """Reads the asserted and inferred graphs and resolves linked IRIs to ``wd:`` items."""
+Triple: TypeAlias = tuple[Node, Node, Node]
 
-    def __init__(self, asserted: Graph, inferred: Graph, ontology: Graph) -> None:
-        self.asserted = asserted
+
+class _Source:
+    """Reads the asserted and inferred graphs and resolves linked IRIs to ``wd:`` items.
+
+    References come from the assertions (issue 10): a statement cites the documents of the
+    assertions whose graphs hold the triples it is made of, with their passages as
+    quotations, and nothing else. A statement that only reasoning supports has none.
+    """
+
+    def __init__(self, sources: LoadedSources, inferred: Graph) -> None:
+        self.asserted = sources.asserted
+        self.documents = sources.provenance
         self.union = Graph()
-        for graph in (asserted, inferred):
+        for graph in (sources.asserted, inferred):
             for triple in graph:
                 self.union.add(triple)
-        self.links = {URIRef(iri): WD[qid] for iri, qid in linked_ids(asserted).items()}
+        self.links = {URIRef(iri): WD[qid] for iri, qid in linked_ids(sources.curated).items()}
         self.class_items = {
-            URIRef(cls): WD[qid] for cls, qid in linked_ids(ontology).items() if qid.startswith("Q")
+            URIRef(cls): WD[qid]
+            for cls, qid in linked_ids(sources.ontology).items()
+            if qid.startswith("Q")
         }
-        self.ontology = ontology
+        self.ontology = sources.ontology
+        self.stating: dict[Triple, set[str]] = {}
+        for name, graph in sources.assertions.items():
+            for triple in graph:
+                self.stating.setdefault(triple, set()).add(name)
+        self.passages = _passages(sources.provenance)
 
     def item(self, node: URIRef | Literal) -> URIRef | Literal:
         """The Wikidata item for ``node`` when linked, else ``node`` itself."""
@@ -245,41 +262,69 @@ class _Source:
             return start, end
         return None
 
-    def references(self, node: Node) -> tuple[Reference, ...]:
-        """One reference per document the node names, quotes in the ``statedIn`` ones."""
-        stated_in = set(self.union.objects(node, PKG.statedIn))
-        sources = stated_in | set(self.union.objects(node, PKG.source))
-        quotes = [
-            exact
-            for quote in self.asserted.objects(node, PKG.quote)
-            for exact in self.asserted.objects(quote, OA.exact)
-            if isinstance(exact, Literal)
-        ]
+    def references(self, triples: Iterable[Triple]) -> tuple[Reference, ...]:
+        """One reference per document whose assertions state any of ``triples``.
+
+        Each carries the document's citation (stated in, URL, title, author, dates) and the
+        passages of those assertions as quotations (P1683).
+        """
+        quotes: dict[URIRef, set[str]] = {}
+        for triple in triples:
+            for assertion in self.stating.get(triple, ()):
+                document, exact = self.passages.get(assertion, (None, None))
+                if document is not None and exact is not None:
+                    quotes.setdefault(document, set()).add(exact)
         refs = []
-        for document in (s for s in _terms(sources) if isinstance(s, URIRef)):
+        for document in sorted(quotes):
             language = self.language(document)
             snaks: list[Snak] = [("P248", self.subject(document))]
-            for url in self.asserted.objects(document, PKG.url):
+            for url in self.documents.objects(document, PKG.url):
                 snaks.append(("P854", URIRef(str(url))))
-            for title in self.asserted.objects(document, PKG.title):
+            for title in self.documents.objects(document, PKG.title):
                 snaks.append(("P1476", _monolingual(title, language)))
             # The document's author: for a relayed claim that is usually the relay (the post
             # by Glenn Diesen relaying Victoria Nuland); Wikidata has no "relayed by".
-            for author in _terms(self.asserted.objects(document, PKG.author)):
+            for author in _terms(self.documents.objects(document, PKG.author)):
                 snaks.append(("P50", self.item(author)))
-            for published in self.asserted.objects(document, PKG.publicationDate):
+            for published in self.documents.objects(document, PKG.publicationDate):
                 snaks.extend(_day_snak("P577", published))
-            for retrieved in self.asserted.objects(document, PKG.retrievalDate):
+            for retrieved in self.documents.objects(document, PKG.retrievalDate):
                 snaks.extend(_day_snak("P813", retrieved))
-            if document in stated_in:
-                snaks.extend(("P1683", _monolingual(q, language)) for q in _terms(quotes))
+            snaks.extend(
+                ("P1683", _monolingual(Literal(q), language)) for q in sorted(quotes[document])
+            )
             refs.append(Reference(tuple(snaks)))
         return tuple(refs)
 
+    def node_triples(self, node: Node, *props: URIRef) -> list[Triple]:
+        """The asserted triples of ``node`` with one of ``props``."""
+        return [(node, p, o) for p in props for o in self.asserted.objects(node, p)]
+
     def language(self, document: Node) -> str | None:
         """The BCP 47 tag of a document (pkg:language), for monolingual text values."""
-        language = self.asserted.value(document, PKG.language)
+        language = self.documents.value(document, PKG.language)
         return None if language is None else str(language)
+
+
+_PASSAGE_QUERY = """
+PREFIX pkg: <https://w3id.org/peacekg/ontology#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?assertion ?document ?exact WHERE {
+    ?assertion pkg:passage ?passage .
+    ?passage oa:hasSource ?document ; oa:hasSelector ?selector .
+    ?selector a oa:TextQuoteSelector ; oa:exact ?exact .
+}
+"""
+
+
+def _passages(provenance: Graph) -> dict[str, tuple[URIRef, str]]:
+    """Assertion IRI -> (document, exact words of its passage)."""
+    found: dict[str, tuple[URIRef, str]] = {}
+    for row in provenance.query(_PASSAGE_QUERY):
+        assertion, document, exact = row  # type: ignore[misc]
+        if isinstance(document, URIRef):
+            found[str(assertion)] = (document, str(exact))
+    return found
 
 
 def _terms(nodes: Iterable[Node]) -> list[URIRef | Literal]:
@@ -352,13 +397,16 @@ def _month_end(day: date) -> date:
     return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
 
-def _span_statements(
-    source: _Source, subject: URIRef, node: Node, refs: tuple[Reference, ...]
-) -> Iterator[Statement]:
-    """Date statements of an event or proposal, see :func:`dated_snaks`."""
+_DATE_PROPERTIES = (PKG.dateAsStated, PKG.earliestDate, PKG.latestDate, PKG.datePrecision)
+
+
+def _span_statements(source: _Source, subject: URIRef, node: Node) -> Iterator[Statement]:
+    """Date statements of an event or proposal, see :func:`dated_snaks`; their references
+    are the assertions of the date as stated and of its bounds."""
     span = source.dates(node)
     if span is None:
         return
+    refs = source.references(source.node_triples(node, *_DATE_PROPERTIES))
     precision = source.asserted.value(node, PKG.datePrecision)
     ongoing = (node, PKG.outcome, PKG["outcome-ongoing"]) in source.asserted
     for pid, value, qualifiers in dated_snaks(*span, precision, ongoing=ongoing):
@@ -436,9 +484,7 @@ def _value(source: _Source, prop: URIRef, obj: Node) -> Value | None:
     return obj
 
 
-def _claim_statements(
-    source: _Source, claim: URIRef, refs: tuple[Reference, ...]
-) -> Iterator[Statement]:
+def _claim_statements(source: _Source, claim: URIRef) -> Iterator[Statement]:
     """A claim as an entity: its claimant (P50), subjects (P921) and quotation (P1683).
 
     The quotation statement carries the claim's stance links: "statement disputed by"
@@ -450,8 +496,10 @@ def _claim_statements(
         ("P5102", h) for h in _terms(source.asserted.objects(claim, PKG.hedging))
     )
     for claimant in _terms(source.asserted.objects(claim, PKG.claimant)):
+        refs = source.references([(claim, PKG.claimant, claimant)])
         yield Statement(claim, "P50", source.item(claimant), hedges, refs)
     for subject in _terms(source.asserted.objects(claim, PKG.claimSubject)):
+        refs = source.references([(claim, PKG.claimSubject, subject)])
         yield Statement(claim, "P921", source.item(subject), (), refs)
     disputed_by = _terms(source.union.objects(claim, PKG.disputes))
     supported_by = _terms(source.union.subjects(PKG.supports, claim))
@@ -464,6 +512,7 @@ def _claim_statements(
     for document in source.union.objects(claim, PKG.statedIn):
         language = source.language(document) or language
     for quote in _quote_nodes(source.asserted, claim):
+        refs = source.references([(claim, PKG.quote, quote)])
         for exact in source.asserted.objects(quote, OA.exact):
             value = _monolingual(exact, language)
             yield Statement(claim, "P1683", value, qualifiers, refs)
@@ -485,20 +534,22 @@ def _mandate_statements(source: _Source, mandate: URIRef) -> Iterator[Statement]
             if earliest == latest
             else (("P580", TimeValue(earliest, DAY)), ("P582", TimeValue(latest, DAY)))
         )
-    refs = source.references(mandate)
     for holder in _terms(source.asserted.objects(mandate, PKG.holder)):
+        refs = source.references([(mandate, PKG.holder, holder)])
         yield Statement(source.subject(office), pid, source.item(holder), qualifiers, refs)
 
 
-def statements(asserted: Graph, inferred: Graph, ontology: Graph) -> WikidataModel:
+def statements(sources: LoadedSources, inferred: Graph) -> WikidataModel:
     """Every Wikidata-style statement our asserted data (with its closure) supports.
 
     Args:
-        asserted: the curated data, including ``data/alignment/`` links (``skos:exactMatch``).
-        inferred: what reasoning added (types, symmetric ``disputes``, ``statedIn`` sources).
-        ontology: for the classes' own Wikidata mappings (``pkg:Person`` = ``wd:Q5``).
+        sources: the assertions (their union is the asserted data), their provenance (the
+            documents a reference cites), the Wikidata alignment and the ontology (for the
+            classes' own Wikidata mappings, ``pkg:Person`` = ``wd:Q5``).
+        inferred: what reasoning added (types, symmetric ``disputes``).
     """
-    source = _Source(asserted, inferred, ontology)
+    source = _Source(sources, inferred)
+    asserted = sources.asserted
     model = WikidataModel()
     found: set[Statement] = set()
     for node in _terms(set(asserted.subjects(RDF.type, None))):
@@ -510,13 +561,14 @@ def statements(asserted: Graph, inferred: Graph, ontology: Graph) -> WikidataMod
             found.update(_mandate_statements(source, node))
             continue
         subject = source.subject(node)
-        refs = () if source.is_a(node, PKG.SourceDocument) else source.references(node)
         for cls in _terms(asserted.objects(node, RDF.type)):
             if isinstance(cls, URIRef) and cls != OWL.NamedIndividual:
+                refs = source.references([(node, RDF.type, cls)])
                 found.add(Statement(subject, _P31, source.class_items.get(cls, cls), (), refs))
         for prop, obj in asserted.predicate_objects(node):
             if not isinstance(prop, URIRef):
                 continue
+            refs = source.references([(node, prop, obj)])
             if prop in ROLE_PROPERTIES:
                 role = (("P3831", ROLE_PROPERTIES[prop]),)
                 if isinstance(obj, URIRef):
@@ -528,9 +580,9 @@ def statements(asserted: Graph, inferred: Graph, ontology: Graph) -> WikidataMod
                 if value is not None:
                     found.add(Statement(subject, ITEM_PROPERTIES[prop], value, (), refs))
         if source.is_a(node, PKG.Event) or source.is_a(node, PKG.Proposal):
-            found.update(_span_statements(source, subject, node, refs))
+            found.update(_span_statements(source, subject, node))
         if source.is_a(node, PKG.Claim):
-            found.update(_claim_statements(source, node, refs))
+            found.update(_claim_statements(source, node))
             for text in asserted.objects(node, PKG.statement):
                 if isinstance(text, Literal):
                     model.descriptions.setdefault(subject, set()).add(text)
@@ -665,10 +717,10 @@ _PR, _PRV = _Prefixed(str(PR)), _Prefixed(str(PRV))
 
 
 def wikidata_view(
-    asserted: Graph, inferred: Graph, ontology: Graph, base_iri: str, *, with_labels: bool = True
+    sources: LoadedSources, inferred: Graph, base_iri: str, *, with_labels: bool = True
 ) -> Graph:
     """Our graph in Wikidata's RDF model (see :func:`statements` and :func:`view_graph`)."""
-    return view_graph(statements(asserted, inferred, ontology), base_iri, with_labels=with_labels)
+    return view_graph(statements(sources, inferred), base_iri, with_labels=with_labels)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -780,9 +832,8 @@ class ExportResult:
 
 
 def write_exports(
-    asserted: Graph,
+    sources: LoadedSources,
     inferred: Graph,
-    ontology: Graph,
     settings: Settings,
     *,
     view: bool = True,
@@ -793,7 +844,7 @@ def write_exports(
     The view file carries labels and descriptions too, so it stands alone; the graph the
     build serves leaves them to the asserted graph.
     """
-    model = statements(asserted, inferred, ontology)
+    model = statements(sources, inferred)
     out = settings.dumps_dir
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
