@@ -12,10 +12,13 @@ from peacekg.stats import compute_stats
 from peacekg.store import EmbeddedStore
 
 PKG = "https://w3id.org/peacekg/ontology#"
+ID = "https://w3id.org/peacekg/id/"
 
 
 def test_every_claim_is_fully_sourced(built_settings: Settings) -> None:
-    stats = compute_stats(EmbeddedStore.for_graphs(built_settings.store_path, built_settings.graphs), built_settings)
+    stats = compute_stats(
+        EmbeddedStore.for_graphs(built_settings.store_path, built_settings.graphs), built_settings
+    )
     coverage = stats.as_dict()["claims"]
     assert coverage == {
         "total": 40,
@@ -26,8 +29,31 @@ def test_every_claim_is_fully_sourced(built_settings: Settings) -> None:
     }
     assert stats.unverified == []
     assert stats.classes[PKG + "Claim"] == 40
-    assert stats.classes[PKG + "SourceDocument"] == 5
     assert set(stats.graphs) >= set(built_settings.graphs.all())
+    assert not any(built_settings.graphs.is_assertion(g) for g in stats.graphs)
+
+
+def test_every_asserted_triple_is_in_a_verified_assertion(built_settings: Settings) -> None:
+    """Issue 10's bar: 100 % of asserted triples lie in an assertion with a verified passage."""
+    stats = compute_stats(
+        EmbeddedStore.for_graphs(built_settings.store_path, built_settings.graphs), built_settings
+    )
+    assertions = stats.as_dict()["assertions"]
+    assert isinstance(assertions, dict)
+    assert assertions["verified_triples"] == assertions["asserted_triples"] == 1392
+    per_source = assertions["per_source"]
+    assert set(per_source) == {
+        ID + "source-diesen-post",
+        ID + "source-encyclopedia-summary",
+        ID + "source-explainer",
+        ID + "source-reply-to-diesen-post",
+    }
+    assert sum(s["assertions"] for s in per_source.values()) == stats.assertion_graphs
+    assert all(s["verified_triples"] == s["triples"] > 0 for s in per_source.values())
+    # The post and the reply quote what people say; the dates and readings are the summary's
+    # and the explainer's, so only those two have curator inferences.
+    assert per_source[ID + "source-diesen-post"]["curator_inferences"] == 0
+    assert per_source[ID + "source-explainer"]["curator_inferences"] > 0
 
 
 def test_stats_command_prints_coverage(built_settings: Settings) -> None:
@@ -39,6 +65,8 @@ def test_stats_command_prints_coverage(built_settings: Settings) -> None:
     ]
     text = CliRunner().invoke(main, ["stats", *args], catch_exceptions=False)
     assert text.exit_code == 0
-    assert "  verified quote      40  (100.0 %)" in text.output.splitlines()
+    lines = text.output.splitlines()
+    assert "  verified quote      40  (100.0 %)" in lines
+    assert "  in a verified assertion  1392  (100.0 %)" in lines
     as_json = CliRunner().invoke(main, ["stats", "--json", *args], catch_exceptions=False)
     assert json.loads(as_json.output)["claims"]["verified_quotes"] == 40

@@ -108,7 +108,7 @@ def test_shacl_conforms_with_zero_violations(sources: LoadedSources) -> None:
 
 
 def test_unlinked_entities_are_exactly_the_expected_ones(sources: LoadedSources) -> None:
-    unlinked = unlinked_entities(sources.ontology + sources.asserted)
+    unlinked = unlinked_entities(sources.ontology + sources.curated)
     assert [iri for iri, _label in unlinked] == [str(PKGR[slug]) for slug in EXPECTED_UNLINKED]
     assert all(label for _iri, label in unlinked)
 
