@@ -109,7 +109,7 @@ def validate_command(config_file: Path | None, **flags: Any) -> None:
     except LoadError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    outcome = validate(sources.asserted, sources.ontology, sources.shapes)
+    outcome = validate(sources.curated, sources.ontology, sources.shapes)
     if outcome.results:
         click.echo(outcome.text())
     click.echo(
@@ -408,7 +408,7 @@ def wikidata_check_command(config_file: Path | None, **flags: Any) -> None:
 
     settings = _settings(config_file, **flags)
     sources, client = _wikidata_setup(settings)
-    entities = linked_entities(sources.asserted, sources.ontology)
+    entities = linked_entities(sources.curated, sources.ontology)
     tested = sorted({qid for entity in entities for qid in entity.expected})
     try:
         facts = client.facts([e.qid for e in entities], settings.wikidata_languages, tested)
@@ -438,7 +438,7 @@ def wikidata_enrich_command(config_file: Path | None, **flags: Any) -> None:
 
     settings = _settings(config_file, **flags)
     sources, client = _wikidata_setup(settings)
-    qids = [entity.qid for entity in linked_entities(sources.asserted, sources.ontology)]
+    qids = [entity.qid for entity in linked_entities(sources.curated, sources.ontology)]
     try:
         facts = client.facts(qids, settings.wikidata_languages)
     except WikidataError as error:

@@ -28,7 +28,13 @@ PKGA = "https://w3id.org/peacekg/assertion/"
 PROVENANCE = "https://w3id.org/peacekg/graph/provenance"
 
 #: Valid shape fixtures that describe assertions and documents: provenance, not facts.
-PROVENANCE_FIXTURES = {"Assertion", "AssertionType", "CuratorInference", "Passage", "SourceDocument"}
+PROVENANCE_FIXTURES = {
+    "Assertion",
+    "AssertionType",
+    "CuratorInference",
+    "Passage",
+    "SourceDocument",
+}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 

@@ -14,6 +14,7 @@ import pytest
 from rdflib import Graph
 
 from peacekg.config import Settings
+from peacekg.load import LoadedSources, load
 from peacekg.pipeline import build
 from peacekg.store import EmbeddedStore
 from tests.conftest import ROOT, SEEDS, settings_for
@@ -39,13 +40,15 @@ def standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url + "/query"
 
 
+def fixture_sources() -> LoadedSources:
+    """The test dataset as the build loads it (assertions, provenance, alignment), unbuilt."""
+    return load(ROOT / "ontology", PROJECT / "data", ROOT / "ontology" / "shapes.ttl")
+
+
 def fixture_graphs() -> tuple[Graph, Graph]:
-    """(asserted, ontology) of the test dataset, read without the shapes or the build."""
-    ontology = Graph().parse(ROOT / "ontology" / "peacekg.ttl")
-    asserted = Graph()
-    for path in sorted((PROJECT / "data").glob("*.ttl")):
-        asserted.parse(path)
-    return asserted, ontology
+    """(curated, ontology) of the test dataset: facts with their links, for the link checks."""
+    sources = fixture_sources()
+    return sources.curated, sources.ontology
 
 
 def project_settings(build_dir: Path, **overrides: object) -> Settings:

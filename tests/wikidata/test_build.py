@@ -12,7 +12,7 @@ from rdflib import Graph
 from peacekg.cli import main
 from peacekg.config import Settings
 from peacekg.store import EmbeddedStore
-from tests.wikidata.conftest import HERE
+from tests.wikidata.conftest import HERE, fixture_sources
 
 PREFIXES = """PREFIX wd: <http://www.wikidata.org/entity/>
 PREFIX wdt: <http://www.wikidata.org/prop/direct/>
@@ -37,7 +37,9 @@ def _rows(store: EmbeddedStore, query: str) -> list[tuple[str, ...]]:
 def test_view_is_its_own_named_graph(wd_store: EmbeddedStore, wd_settings: Settings) -> None:
     counts = wd_store.graph_counts()
     graphs = wd_settings.graphs
-    assert set(counts) == {graphs.ontology, graphs.asserted, graphs.inferred, graphs.wikidata_view}
+    assertions = set(fixture_sources().assertions)
+    assert len(assertions) == 26
+    assert set(counts) == {*graphs.all(), graphs.wikidata_view, *assertions}
     # Nothing of the view leaks into the asserted graph.
     assert (
         _rows(wd_store, f"SELECT ?s WHERE {{ GRAPH <{graphs.asserted}> {{ ?s wdt:P710 ?o }} }}")

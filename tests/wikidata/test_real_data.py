@@ -18,8 +18,9 @@ import pytest
 from rdflib import Graph, URIRef
 
 from peacekg.config import Settings
+from peacekg.load import LoadedSources
 from peacekg.queries import CatalogueQuery
-from peacekg.store import EmbeddedStore
+from peacekg.store import EmbeddedStore, stored_sources
 from peacekg.wikidata import load_reference_ids
 from peacekg.wikidata.view import property_ids_used, quickstatements_text, statements
 from tests.conftest import REFERENCE, ROOT
@@ -45,9 +46,17 @@ def real_graphs(built_settings: Settings, built_store: EmbeddedStore) -> dict[st
             ("asserted", names.asserted),
             ("inferred", names.inferred),
             ("ontology", names.ontology),
+            ("provenance", names.provenance),
+            ("alignment", names.alignment),
             ("view", names.wikidata_view),
         ]
     }
+
+
+@pytest.fixture(scope="module")
+def real_sources(built_settings: Settings, built_store: EmbeddedStore) -> LoadedSources:
+    """What the build loaded, read back from its store (as ``peacekg export`` does)."""
+    return stored_sources(built_store, built_settings.graphs)
 
 
 def _select(store: EmbeddedStore, query: str) -> list[tuple[Any, ...]]:
@@ -113,12 +122,14 @@ def test_view_uses_only_reference_ids_and_repeats_no_served_triple(
         if match:
             used.add(match[1])
     assert used <= allowed, sorted(used - allowed)
-    for name in ("asserted", "inferred", "ontology"):
+    for name in ("asserted", "inferred", "ontology", "provenance", "alignment"):
         assert not [t for t in view if t in real_graphs[name]], name
 
 
-def test_quickstatements_of_the_real_graph(real_graphs: dict[str, Graph]) -> None:
-    model = statements(real_graphs["asserted"], real_graphs["inferred"], real_graphs["ontology"])
+def test_quickstatements_of_the_real_graph(
+    real_sources: LoadedSources, real_graphs: dict[str, Graph]
+) -> None:
+    model = statements(real_sources, real_graphs["inferred"])
     assert property_ids_used(model) <= set(load_reference_ids(REFERENCE))
     text, _ = quickstatements_text(model)
     lines = text.splitlines()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
+from peacekg.load import LoadedSources
 from peacekg.namespaces import PKG, PKGR, PQ, PR, PROV, PRV, PS, PSV, WD, WDP, WDT, WIKIBASE
 from peacekg.reason import reason
 from peacekg.wikidata import load_reference_ids
@@ -29,22 +30,26 @@ from peacekg.wikidata.view import (
     view_graph,
 )
 from tests.conftest import REFERENCE, ROOT
-from tests.wikidata.conftest import HERE, fixture_graphs
+from tests.wikidata.conftest import HERE, fixture_sources
 
 BASE = "https://w3id.org/peacekg/"
 EXPECTED = HERE / "expected"
 
 
 @pytest.fixture(scope="module")
-def graphs() -> tuple[Graph, Graph, Graph]:
-    """(asserted, inferred, ontology) of the test dataset."""
-    asserted, ontology = fixture_graphs()
-    return asserted, reason(ontology, asserted).inferred, ontology
+def sources() -> LoadedSources:
+    return fixture_sources()
 
 
 @pytest.fixture(scope="module")
-def model(graphs: tuple[Graph, Graph, Graph]) -> WikidataModel:
-    return statements(*graphs)
+def inferred(sources: LoadedSources) -> Graph:
+    """What reasoning adds to the test dataset's facts, as the build reasons (asserted only)."""
+    return reason(sources.ontology, sources.asserted).inferred
+
+
+@pytest.fixture(scope="module")
+def model(sources: LoadedSources, inferred: Graph) -> WikidataModel:
+    return statements(sources, inferred)
 
 
 @pytest.fixture(scope="module")
@@ -271,11 +276,17 @@ def test_entities_without_a_qid_keep_our_iris(view: Graph) -> None:
 
 
 def test_view_without_labels_repeats_nothing_of_the_served_graphs(
-    graphs: tuple[Graph, Graph, Graph], model: WikidataModel
+    sources: LoadedSources, inferred: Graph, model: WikidataModel
 ) -> None:
     """The union default graph returns a triple once per graph holding it: no overlap."""
     served = view_graph(model, BASE, with_labels=False)
-    for graph in graphs:
+    for graph in (
+        sources.asserted,
+        sources.provenance,
+        sources.alignment,
+        sources.ontology,
+        inferred,
+    ):
         assert not [t for t in served if t in graph]
 
 
@@ -312,8 +323,14 @@ def test_every_wikidata_id_in_our_files_is_in_the_reference_list() -> None:
 def test_quickstatements_golden(model: WikidataModel) -> None:
     text, skipped = quickstatements_text(model)
     assert text == (EXPECTED / "quickstatements.txt").read_text(encoding="utf-8")
-    # Antalya's containment comes from the summary only: no URL, no title, no item to cite.
-    assert [(s.subject, s.pid, s.value) for s in skipped] == [(WD.Q406, "P131", WD.Q43)]
+    # Only the summary states Antalya's containment and the invasion's parties (the
+    # explainer's "the full-scale invasion in February 2022" names none): no URL, no title,
+    # no item to cite.
+    assert sorted((s.subject, s.pid, s.value) for s in skipped) == [
+        (WD.Q110999040, "P710", WD.Q159),
+        (WD.Q110999040, "P710", WD.Q212),
+        (WD.Q406, "P131", WD.Q43),
+    ]
 
 
 def test_quickstatements_only_about_items_and_never_our_iris(model: WikidataModel) -> None:

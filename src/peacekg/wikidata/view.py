@@ -534,8 +534,11 @@ def _mandate_statements(source: _Source, mandate: URIRef) -> Iterator[Statement]
             if earliest == latest
             else (("P580", TimeValue(earliest, DAY)), ("P582", TimeValue(latest, DAY)))
         )
+    # The statement is made of the holder, the office and the kind (and its dates): each of
+    # their assertions supports it.
+    parts = source.node_triples(mandate, PKG.mandateOf, PKG.mandateKind, *_DATE_PROPERTIES)
     for holder in _terms(source.asserted.objects(mandate, PKG.holder)):
-        refs = source.references([(mandate, PKG.holder, holder)])
+        refs = source.references([(mandate, PKG.holder, holder), *parts])
         yield Statement(source.subject(office), pid, source.item(holder), qualifiers, refs)
 
 
