@@ -5,15 +5,18 @@ rdflib's SPARQL engine. The functions return plain dataclasses of strings so tha
 and serialisers need no RDF library.
 
 Asserted and inferred statements are told apart by the named graph they come from
-(:class:`~peacekg.namespaces.GraphNames`): a statement found in the asserted (or ontology)
-graph counts as asserted even when reasoning derived it again.
+(:class:`~peacekg.namespaces.GraphNames`): a statement found in a curated graph (asserted,
+ontology, provenance, alignment) counts as asserted even when reasoning derived it again.
+Each asserted statement also carries its sources (issue 10): the assertions whose graphs hold
+the triple, with their kind (stated or a curator's inference and its reason), document and
+passage, found by one bounded query per entity (:func:`statement_sources`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pyoxigraph
@@ -38,7 +41,12 @@ PREFIX pkg: <https://w3id.org/peacekg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
 """
+
+#: At most this many (triple, assertion) rows are read for one entity's sources: an entity
+#: stated in more assertions than that shows the first ones (the page says how many are shown).
+SOURCE_ROWS = 2000
 
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 
@@ -156,13 +164,50 @@ def _node(term: Term, names: dict[str, str]) -> Node:
 
 
 @dataclass(frozen=True)
+class Source:
+    """One assertion whose graph holds a statement: its document and passage, and whether
+    the document states it or a curator inferred it (then ``reason`` says how)."""
+
+    assertion: str
+    stated: bool
+    reason: str
+    document: str
+    document_label: str
+    exact: str
+    url: str = ""
+    #: Footnote number on the page (1, 2, ... in the order the statements are shown).
+    number: int = 0
+
+    @property
+    def kind(self) -> str:
+        """``stated`` or ``curator inference``."""
+        return "stated" if self.stated else "curator inference"
+
+
+@dataclass(frozen=True)
 class Statement:
-    """A predicate and the node at its other end, and whether it was asserted or inferred."""
+    """A predicate and the node at its other end, whether it was asserted or inferred, and
+    the assertions (sources) that hold it."""
 
     predicate: Node
     node: Node
     inferred: bool
     origin: str = "asserted"  # "asserted", "inferred" (OWL 2 RL) or "derived" (other views)
+    sources: tuple[Source, ...] = ()
+    #: The curated graph it was found in when no assertion holds it: "ontology",
+    #: "provenance" (document descriptions) or "alignment" (Wikidata links); else "".
+    curated_in: str = ""
+
+    @property
+    def provenance(self) -> str:
+        """How the statement is known: ``stated`` (a source says so), ``curator inference``
+        (only curators' inferences hold it), ``inferred`` (OWL 2 RL, in the inferred graph
+        only), ``derived`` (another view), or the curated graph it is in."""
+        if self.sources:
+            return "stated" if any(s.stated for s in self.sources) else "curator inference"
+        if self.origin != "asserted":
+            return self.origin
+        return self.curated_in
 
 
 @dataclass
@@ -176,6 +221,10 @@ class Description:
     outgoing: list[Statement]
     incoming: list[Statement]
     quads: list[pyoxigraph.Quad] = field(default_factory=list)
+    #: Every source of the statements shown, numbered in order, once each (the footnotes).
+    sources: list[Source] = field(default_factory=list)
+    #: True when the entity has more source rows than :data:`SOURCE_ROWS` (not all shown).
+    sources_truncated: bool = False
 
     @property
     def type_iris(self) -> set[str]:
@@ -254,14 +303,26 @@ def describe(
             seen.add(key)
             quads.append(quad)
 
-    rank = {graphs.asserted: 0, graphs.ontology: 0, graphs.inferred: 1}
+    curated = {
+        graphs.asserted: "",
+        graphs.ontology: "ontology",
+        graphs.provenance: "provenance",
+        graphs.alignment: "alignment",
+    }
+    rank = {**dict.fromkeys(curated, 0), graphs.inferred: 1}
     origin_of: dict[tuple[str, str, str], int] = {}
+    curated_of: dict[tuple[str, str, str], str] = {}
     me = str(pyoxigraph.NamedNode(iri))
     for q in quads:
         if str(q.subject) == me or str(q.object) == me:
             key3 = (str(q.subject), str(q.predicate), str(q.object))
-            here = rank.get(str(q.graph_name)[1:-1], 2)
+            graph = str(q.graph_name)[1:-1]
+            here = rank.get(graph, 2)
             origin_of[key3] = min(origin_of.get(key3, 2), here)
+            if graph in curated and curated_of.get(key3) != "":
+                curated_of[key3] = curated[graph]
+    found = statement_sources(store, iri, graphs)
+    sources_of = found.by_triple
     outgoing: list[Statement] = []
     incoming: list[Statement] = []
     done: set[tuple[str, str, str, str]] = set()
@@ -281,11 +342,22 @@ def describe(
         done.add((direction, *key3))
         origin = ("asserted", "inferred", "derived")[origin_of[key3]]
         statement = Statement(
-            _node(q.predicate, names), _node(other, names), origin != "asserted", origin
+            _node(q.predicate, names),
+            _node(other, names),
+            origin != "asserted",
+            origin,
+            tuple(sources_of.get(key3, ())) if origin == "asserted" else (),
+            curated_of.get(key3, "") if origin == "asserted" else "",
         )
         (outgoing if direction == "out" else incoming).append(statement)
     outgoing.sort(key=lambda s: (s.predicate.text, s.node.text))
     incoming.sort(key=lambda s: (s.predicate.text, s.node.text))
+    outgoing, incoming, footnotes = _number_sources(outgoing, incoming)
+    for quad in found.quads:
+        key = (str(quad.subject), str(quad.predicate), str(quad.object), str(quad.graph_name))
+        if key not in seen:
+            seen.add(key)
+            quads.append(quad)
     types = _unique(st.node for st in outgoing if st.predicate.value == RDF_TYPE)
     definition = next(
         (
@@ -304,7 +376,124 @@ def describe(
         outgoing=outgoing,
         incoming=incoming,
         quads=quads,
+        sources=footnotes,
+        sources_truncated=found.truncated,
     )
+
+
+def _number_sources(
+    outgoing: list[Statement], incoming: list[Statement]
+) -> tuple[list[Statement], list[Statement], list[Source]]:
+    """Number each assertion once, in the order the page shows the statements."""
+    numbers: dict[str, Source] = {}
+
+    def numbered(statements: list[Statement]) -> list[Statement]:
+        out = []
+        for st in statements:
+            sources = []
+            for src in st.sources:
+                if src.assertion not in numbers:
+                    numbers[src.assertion] = replace(src, number=len(numbers) + 1)
+                sources.append(numbers[src.assertion])
+            out.append(replace(st, sources=tuple(sources)))
+        return out
+
+    return numbered(outgoing), numbered(incoming), list(numbers.values())
+
+
+@dataclass
+class FoundSources:
+    """What :func:`statement_sources` found for one entity."""
+
+    #: (subject, predicate, object) in N-Triples form -> the assertions holding it.
+    by_triple: dict[tuple[str, str, str], list[Source]] = field(default_factory=dict)
+    #: The triples in their assertion graphs and the assertions' provenance, for RDF documents.
+    quads: list[pyoxigraph.Quad] = field(default_factory=list)
+    truncated: bool = False
+
+
+_SOURCES = """SELECT ?s ?p ?o ?a ?kind ?reason ?doc ?docLabel ?url ?exact WHERE {
+    { GRAPH ?a { IRI ?p ?o } BIND(IRI AS ?s) } UNION { GRAPH ?a { ?s ?p IRI } BIND(IRI AS ?o) }
+    GRAPH PROV { ?a pkg:passage ?passage ; a ?kind .
+        VALUES ?kind { pkg:StatedAssertion pkg:CuratorInference }
+        OPTIONAL { ?passage oa:hasSource ?doc }
+        OPTIONAL { ?passage oa:hasSelector ?selector .
+                   ?selector a oa:TextQuoteSelector ; oa:exact ?exact }
+        OPTIONAL { ?a pkg:inferenceReason ?reason } }
+    OPTIONAL { GRAPH PROV { ?doc rdfs:label ?docLabel } }
+    OPTIONAL { GRAPH PROV { ?doc pkg:url ?url } }
+} ORDER BY ?a ?s ?p ?o LIMIT """
+
+
+def statement_sources(store: GraphStore, iri: str, graphs: GraphNames) -> FoundSources:
+    """The assertions whose graphs hold a triple with ``iri`` as subject or object, with
+    their passage and document, and (as quads) those triples and the assertions' provenance.
+
+    One query joins ``GRAPH ?a { <iri> ?p ?o }`` with ``?a pkg:passage ...`` in the
+    provenance graph, so only this entity's assertions are read (at most
+    :data:`SOURCE_ROWS` rows); the union graph ``asserted`` has no passage and drops out.
+    """
+    ref = _iri(iri)
+    provenance = _iri(graphs.provenance)
+    sparql = (_SOURCES + str(SOURCE_ROWS + 1)).replace("IRI", ref).replace("PROV", provenance)
+    rows = _rows(store, sparql)
+    found = FoundSources(truncated=len(rows) > SOURCE_ROWS)
+    seen: set[tuple[str, ...]] = set()
+    assertions: dict[str, Source] = {}
+    for row in rows[:SOURCE_ROWS]:
+        s, p, o, a = row["s"], row["p"], row["o"], row["a"]
+        assert isinstance(s, pyoxigraph.NamedNode | pyoxigraph.BlankNode)
+        assert isinstance(p, pyoxigraph.NamedNode) and isinstance(a, pyoxigraph.NamedNode)
+        assert o is not None
+        source = assertions.get(a.value)
+        if source is None:
+            stated = _value(row["kind"]) == PKG_STATED
+            doc = _value(row["doc"])
+            source = Source(
+                assertion=a.value,
+                stated=stated,
+                reason="" if stated else _value(row["reason"]),
+                document=doc,
+                document_label=_value(row["docLabel"]) or (local_name(doc) if doc else ""),
+                exact=_value(row["exact"]),
+                url=_value(row["url"]),
+            )
+            assertions[a.value] = source
+        key = (str(s), str(p), str(o), str(a))
+        if key in seen:
+            continue
+        seen.add(key)
+        found.by_triple.setdefault(key[:3], []).append(source)
+        found.quads.append(pyoxigraph.Quad(s, p, o, a))
+    found.quads.extend(_provenance_quads(store, sorted(assertions), graphs))
+    return found
+
+
+PKG_STATED = "https://w3id.org/peacekg/ontology#StatedAssertion"
+
+
+def _provenance_quads(
+    store: GraphStore, assertions: list[str], graphs: GraphNames
+) -> list[pyoxigraph.Quad]:
+    """The provenance of ``assertions``: their own triples, their passage and its selectors."""
+    graph = pyoxigraph.NamedNode(graphs.provenance)
+    quads: list[pyoxigraph.Quad] = []
+    for start in range(0, len(assertions), 200):
+        values = " ".join(_iri(a) for a in assertions[start : start + 200])
+        rows = _rows(
+            store,
+            f"""SELECT ?s ?p ?o WHERE {{ VALUES ?a {{ {values} }}
+                GRAPH {_iri(graphs.provenance)} {{
+                    {{ ?a ?p ?o BIND(?a AS ?s) }}
+                    UNION {{ ?a pkg:passage ?s . ?s ?p ?o }}
+                    UNION {{ ?a pkg:passage/oa:hasSelector ?s . ?s ?p ?o }} }} }}""",
+        )
+        for row in rows:
+            s, p, o = row["s"], row["p"], row["o"]
+            assert isinstance(s, pyoxigraph.NamedNode | pyoxigraph.BlankNode)
+            assert isinstance(p, pyoxigraph.NamedNode) and o is not None
+            quads.append(pyoxigraph.Quad(s, p, o, graph))
+    return quads
 
 
 def _fallback_label(iri: str, incoming: list[Statement]) -> str:
@@ -598,3 +787,101 @@ def select(store: GraphStore, sparql: str) -> list[dict[str, str]]:
 def iri_ref(value: str) -> str:
     """``value`` as a SPARQL IRI reference (for callers composing queries)."""
     return _iri(value)
+
+
+# --- assertions (issue 10) -------------------------------------------------------------------
+
+
+@dataclass
+class AssertionView:
+    """One assertion: the triples of its graph and where they come from."""
+
+    iri: str
+    label: str
+    stated: bool
+    reason: str
+    document: str
+    document_label: str
+    url: str
+    exact: str
+    prefix: str
+    suffix: str
+    start: str
+    end: str
+    #: (subject, predicate, object) of each triple of the assertion's graph, labelled.
+    triples: list[tuple[Node, Node, Node]]
+    #: The triples in the assertion's graph, its provenance and the labels of what it names.
+    quads: list[pyoxigraph.Quad] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        """``stated`` or ``curator inference``."""
+        return "stated" if self.stated else "curator inference"
+
+
+def is_assertion(store: GraphStore, iri: str, graphs: GraphNames) -> bool:
+    """Whether ``iri`` names an assertion (an assertion graph with provenance)."""
+    if not is_iri(iri) or not graphs.is_assertion(iri):
+        return False
+    ref = _iri(iri)
+    return bool(store.query(f"ASK {{ GRAPH {_iri(graphs.provenance)} {{ {ref} ?p ?o }} }}"))
+
+
+def describe_assertion(store: GraphStore, iri: str, graphs: GraphNames) -> AssertionView:
+    """The triples of the assertion graph ``iri``, its kind, document and passage."""
+    ref = _iri(iri)
+    rows = _rows(
+        store,
+        f"""SELECT ?kind ?reason ?doc ?url ?exact ?prefix ?suffix ?start ?end WHERE {{
+            GRAPH {_iri(graphs.provenance)} {{
+                {ref} a ?kind . VALUES ?kind {{ pkg:StatedAssertion pkg:CuratorInference }}
+                OPTIONAL {{ {ref} pkg:inferenceReason ?reason }}
+                OPTIONAL {{ {ref} pkg:passage ?passage .
+                    OPTIONAL {{ ?passage oa:hasSource ?doc OPTIONAL {{ ?doc pkg:url ?url }} }}
+                    OPTIONAL {{ ?passage oa:hasSelector ?q . ?q a oa:TextQuoteSelector ;
+                        oa:exact ?exact OPTIONAL {{ ?q oa:prefix ?prefix }}
+                        OPTIONAL {{ ?q oa:suffix ?suffix }} }}
+                    OPTIONAL {{ ?passage oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ;
+                        oa:start ?start ; oa:end ?end }} }} }}
+        }} LIMIT 1""",
+    )
+    row = rows[0] if rows else {}
+    graph = pyoxigraph.NamedNode(iri)
+    quads: list[pyoxigraph.Quad] = []
+    for triple in _rows(
+        store, f"SELECT ?s ?p ?o WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} }} ORDER BY ?s ?p ?o"
+    ):
+        s, p, o = triple["s"], triple["p"], triple["o"]
+        assert isinstance(s, pyoxigraph.NamedNode | pyoxigraph.BlankNode)
+        assert isinstance(p, pyoxigraph.NamedNode) and o is not None
+        quads.append(pyoxigraph.Quad(s, p, o, graph))
+    quads.extend(_provenance_quads(store, [iri], graphs))
+    named = {iri}
+    for q in quads:
+        for term in (q.subject, q.predicate, q.object):
+            if isinstance(term, pyoxigraph.NamedNode):
+                named.add(term.value)
+    names = labels(store, named)
+    quads.extend(_label_quads(store, named - {iri}, [graphs.ontology, graphs.asserted]))
+    doc = _value(row.get("doc"))
+    triples = [
+        (_node(q.subject, names), _node(q.predicate, names), _node(q.object, names))  # type: ignore[arg-type]
+        for q in quads
+        if q.graph_name == graph
+    ]
+    return AssertionView(
+        iri=iri,
+        label=local_name(iri),
+        stated=_value(row.get("kind")) == PKG_STATED,
+        reason=_value(row.get("reason")),
+        document=doc,
+        document_label=names.get(doc) or (local_name(doc) if doc else ""),
+        url=_value(row.get("url")),
+        exact=_value(row.get("exact")),
+        prefix=_value(row.get("prefix")),
+        suffix=_value(row.get("suffix")),
+        start=_value(row.get("start")),
+        end=_value(row.get("end")),
+        triples=triples,
+        quads=quads,
+    )

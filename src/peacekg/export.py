@@ -1,4 +1,10 @@
-"""Export stage: dumps of the served graphs and a VoID description of them."""
+"""Export stage: dumps of the served graphs and a VoID description of them.
+
+The dataset dumps (TriG, N-Quads, JSON-LD) hold every stored named graph: the union graphs,
+provenance, alignment, the derived graphs and one graph per assertion, so each statement keeps
+its assertion and so its source (issue 10). Turtle holds the union default graph of the
+endpoint (``GraphNames.union()``), each triple once.
+"""
 
 from __future__ import annotations
 
@@ -51,14 +57,54 @@ def void_graph(
     graph.add((dataset, VOID.triples, Literal(sum(counts.values()), datatype=XSD.integer)))
     for url in (dumps or {}).values():
         graph.add((dataset, VOID.dataDump, URIRef(url)))
-    for iri, count in sorted(counts.items()):
+    named, assertions = split_counts(settings, counts)
+    for iri, count in sorted(named.items()):
         subset = URIRef(iri)
         graph.add((dataset, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
         graph.add((subset, RDF.type, SD.NamedGraph))
         graph.add((subset, SD.name, subset))
         graph.add((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
+    if assertions:
+        _assertion_subset(graph, settings, assertions)
     return graph
+
+
+def split_counts(
+    settings: Settings, counts: Mapping[str, int]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """(the union, provenance and derived graphs, the per-assertion graphs) of ``counts``."""
+    names = settings.graphs
+    named = {iri: n for iri, n in counts.items() if not names.is_assertion(iri)}
+    return named, {iri: n for iri, n in counts.items() if names.is_assertion(iri)}
+
+
+def assertion_subset_iri(settings: Settings) -> URIRef:
+    """The VoID subset that stands for all assertion graphs together."""
+    return URIRef(settings.base_iri + "dataset#assertions")
+
+
+def _assertion_subset(graph: Graph, settings: Settings, assertions: Mapping[str, int]) -> None:
+    """One subset for every assertion graph, by count, rather than one per graph.
+
+    There is one graph per passage (hundreds, each of a few triples); listing each as an
+    sd:NamedGraph would make the description mostly boilerplate, and their union is already
+    the ``asserted`` subset. A client lists them from the dumps or with
+    ``SELECT DISTINCT ?g { GRAPH ?g {} }``; their provenance is in the provenance graph.
+    """
+    subset = assertion_subset_iri(settings)
+    graph.add((dataset_iri(settings), VOID.subset, subset))
+    graph.add((subset, RDF.type, VOID.Dataset))
+    graph.add((subset, DCTERMS.title, Literal("Assertion graphs", lang="en")))
+    description = (
+        f"{len(assertions)} named graphs, one per assertion: the triples one passage of one "
+        f"source document states, each named by an IRI under {settings.graphs.assertion_base}. "
+        f"Their provenance (document, passage, stated or curator inference) is in "
+        f"{settings.graphs.provenance}; their union is {settings.graphs.asserted}."
+    )
+    graph.add((subset, DCTERMS.description, Literal(description, lang="en")))
+    graph.add((subset, VOID.triples, Literal(sum(assertions.values()), datatype=XSD.integer)))
+    graph.add((subset, VOID.exampleResource, URIRef(min(assertions))))
 
 
 def _dump(store: GraphStore, fmt: mediatypes.MediaFormat) -> bytes:

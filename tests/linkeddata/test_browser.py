@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 
 from peacekg.config import Settings
 from peacekg.describe import select
@@ -93,7 +94,59 @@ def _click(driver: WebDriver, css: str) -> None:
     element.click()
 
 
-def _walk_in_browser(driver: WebDriver, settings: Settings, walk: Path3) -> None:
+@dataclass(frozen=True)
+class Provenance:
+    """What the event page of the walk must show of its statements' sources (issue 10)."""
+
+    stated_property: str  # the label of a property a source states
+    stated_document: str
+    stated_quote: str
+    inferred_property: str  # a property a curator inferred
+    reason: str
+
+
+def _check_sources(driver: WebDriver, expected: Provenance | None) -> None:
+    """Every asserted statement of the page shows its document (quote on hover, footnote);
+    with ``expected``, the exact document, quote and reason of two of them."""
+    links = driver.find_elements(By.CSS_SELECTOR, "#statements td.provenance a.src-doc")
+    assert links and all(link.get_attribute("title") for link in links)
+    notes = driver.find_elements(By.CSS_SELECTOR, "#statements ol.sources li")
+    assert notes and all(note.find_elements(By.CSS_SELECTOR, "q.passage") for note in notes)
+    inferred = driver.find_elements(By.CSS_SELECTOR, "#statements tr.inferred .inferred-badge")
+    assert inferred and {badge.text for badge in inferred} == {"inferred"}
+    if expected is None:
+        return
+    rows = driver.find_elements(By.CSS_SELECTOR, "#statements tr")
+
+    def row(label: str) -> WebElement:
+        [found] = [
+            r
+            for r in rows
+            if r.find_elements(By.CSS_SELECTOR, "td")
+            and r.find_elements(By.CSS_SELECTOR, "td")[0].text == label
+            and r.get_attribute("class") != "inferred"
+        ]
+        return found
+
+    stated = row(expected.stated_property).find_element(By.CSS_SELECTOR, "a.src-doc")
+    assert (stated.text, stated.get_attribute("title")) == (
+        expected.stated_document,
+        expected.stated_quote,
+    )
+    badge = row(expected.inferred_property).find_element(By.CSS_SELECTOR, ".inference-badge")
+    assert (badge.text, badge.get_attribute("title")) == ("curator inference", expected.reason)
+    # The footnote mark leads to the numbered source, which quotes the passage in full.
+    note = row(expected.stated_property).find_element(By.CSS_SELECTOR, "a.src-note")
+    target = note.get_attribute("href")
+    assert target is not None
+    _click(driver, f'#statements tr a.src-note[href="{target[target.index("#") :]}"]')
+    listed = driver.find_element(By.CSS_SELECTOR, f"li{target[target.index('#') :]}")
+    assert listed.find_element(By.CSS_SELECTOR, "q.passage").text == expected.stated_quote
+
+
+def _walk_in_browser(
+    driver: WebDriver, settings: Settings, walk: Path3, expected: Provenance | None = None
+) -> None:
     port = free_port()
     server = _serve(settings, port)
     try:
@@ -103,6 +156,7 @@ def _walk_in_browser(driver: WebDriver, settings: Settings, walk: Path3) -> None
         _click(driver, f'table.timeline a[href="/page/{walk.event}"]')
         assert driver.current_url == f"{site}/page/{walk.event}"
         assert "Date" in driver.find_element(By.ID, "date").text
+        _check_sources(driver, expected)
 
         _click(driver, f'#claims-about a[href="/page/{walk.claim}"]')
         assert driver.current_url == f"{site}/page/{walk.claim}"
@@ -132,7 +186,20 @@ def test_browser_walk_on_the_fixture(browser: WebDriver, ld_settings: Settings) 
         "source-diesen-post",
         "claim-reply-advising-not-blocking",
     )
-    _walk_in_browser(browser, ld_settings, walk)
+    _walk_in_browser(
+        browser,
+        ld_settings,
+        walk,
+        Provenance(
+            stated_property="produced",
+            stated_document="Summary of the talks",
+            stated_quote="by the end of March Russia and Ukraine negotiators produced the"
+            " Istanbul Communiqué",
+            inferred_property="date as stated",
+            reason="'by the end of March' read as late March 2022 (21 to 31 March), after the"
+            " first round of 28 February",
+        ),
+    )
 
 
 def test_browser_walk_on_the_real_graph(browser: WebDriver, built_settings: Settings) -> None:

@@ -69,8 +69,27 @@ def test_void_describes_the_dataset(client: FlaskClient, ld_settings: Settings, 
     assert (DATASET, DCAT.version, Literal(__version__)) in graph
     assert (DATASET, VOID.sparqlEndpoint, URIRef("http://localhost/sparql")) in graph
     counts = EmbeddedStore.for_graphs(ld_settings.store_path, ld_settings.graphs).graph_counts()
+    names = ld_settings.graphs
+    assertions = {iri: n for iri, n in counts.items() if names.is_assertion(iri)}
+    assert len(assertions) == 26
     for iri, count in counts.items():
-        assert (URIRef(iri), VOID.triples, Literal(count, datatype=XSD.integer)) in graph
+        if iri not in assertions:
+            assert (URIRef(iri), VOID.triples, Literal(count, datatype=XSD.integer)) in graph
+    # The assertion graphs, one per passage, are one subset by count, not 26 subsets.
+    group = URIRef("https://w3id.org/peacekg/dataset#assertions")
+    assert set(graph.objects(DATASET, VOID.subset)) == {group} | {
+        URIRef(iri) for iri in counts if iri not in assertions
+    }
+    total = Literal(sum(assertions.values()), datatype=XSD.integer)
+    assert (group, VOID.triples, total) in graph
+    assert str(graph.value(group, DCTERMS.description)).startswith(
+        "26 named graphs, one per assertion:"
+    )
+    assert (
+        group,
+        VOID.exampleResource,
+        URIRef("https://w3id.org/peacekg/assertion/claim-nuland-us-uk-advised"),
+    ) in graph
     examples = set(graph.objects(DATASET, VOID.exampleResource))
     assert URIRef("https://w3id.org/peacekg/id/round-2022-02-28") in examples
     assert URIRef("https://w3id.org/peacekg/id/istanbul-communique") in examples

@@ -66,7 +66,9 @@ def _check_dump(client: FlaskClient, ld_settings: Settings) -> None:
 
 
 def test_export_writes_the_ontology_reference(ld_settings: Settings) -> None:
-    path = export_reference(EmbeddedStore.for_graphs(ld_settings.store_path, ld_settings.graphs), ld_settings)
+    path = export_reference(
+        EmbeddedStore.for_graphs(ld_settings.store_path, ld_settings.graphs), ld_settings
+    )
     assert path.name == f"peacekg-ontology-{__version__}.html"
     html = path.read_text(encoding="utf-8")
     assert 'id="Claim"' in html and 'id="issue-neutrality"' in html

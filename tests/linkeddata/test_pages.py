@@ -88,7 +88,7 @@ def test_claim_page(client: FlaskClient) -> None:
     assert "claimant Victoria Nuland" in text
     assert "relayed by Glenn Diesen" in text
     assert (
-        "…BREAKING: Victoria Nuland confirms the US and UK “advised” Ukraine"
+        "Victoria Nuland confirms the US and UK “advised” Ukraine"
         " to abandon the Istanbul peace agreement…" in text
     )
     assert ("/page/source-diesen-post", "Post by Glenn Diesen") in page.links
@@ -145,8 +145,21 @@ def test_proposal_page(client: FlaskClient) -> None:
 
 
 def test_source_page_lists_what_is_stated_in_it(client: FlaskClient) -> None:
-    text = _page(client, "/page/source-reply").plain
-    assert "Reply: advising is not blocking: Advising is not blocking." in text
+    """The assertions derived from the document, in the order of their passages."""
+    page = _page(client, "/page/source-reply")
+    section = page.plain[page.plain.index("Stated in this document") :]
+    section = section[: section.index("All statements")]
+    assert section == (
+        "Stated in this document The assertions derived from this document, in the order of"
+        " their passages."
+        " So there was a framework and not an agreement. →"
+        " Reply: it was a framework, not an agreement (assertion)"
+        " So there was a framework and not an agreement. → Author of the reply"
+        " curator inference (assertion)"
+        " This is not the same as them blocking an agreement. →"
+        " Reply: advising is not blocking (assertion) "
+    )
+    assert ("/assertion/reply-author", "(assertion)") in page.links
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ types ask for. Rows are plain dicts of strings, rendered by ``templates/entity.h
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from peacekg.describe import Dating, Description, dating, iri_ref, local_name, select
@@ -62,7 +62,59 @@ class Sections:
     responses: list[dict[str, str]] = field(default_factory=list)
     provisions: list[dict[str, str]] = field(default_factory=list)
     mandates: list[dict[str, str]] = field(default_factory=list)
-    stated_here: list[dict[str, str]] = field(default_factory=list)
+    stated_here: list[DerivedAssertion] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DerivedAssertion:
+    """An assertion derived from a source document: its passage and what it is about."""
+
+    assertion: str
+    exact: str
+    start: str
+    stated: bool
+    reason: str
+    #: (IRI, label) of each named subject of the assertion's triples.
+    about: tuple[tuple[str, str], ...]
+
+
+def _assertions_from(store: GraphStore, doc: str, graphs: GraphNames) -> list[DerivedAssertion]:
+    """The assertions ``prov:wasDerivedFrom`` the document ``doc`` (a SPARQL IRI), in the
+    order of their passages in the text, each with the entities its graph speaks about."""
+    rows = select(
+        store,
+        f"""SELECT ?a ?exact ?start ?kind ?reason ?node (SAMPLE(?l) AS ?nodeLabel) WHERE {{
+            GRAPH {iri_ref(graphs.provenance)} {{
+                ?a prov:wasDerivedFrom {doc} ; a ?kind ; pkg:passage ?passage .
+                VALUES ?kind {{ pkg:StatedAssertion pkg:CuratorInference }}
+                OPTIONAL {{ ?passage oa:hasSelector ?q . ?q a oa:TextQuoteSelector ;
+                            oa:exact ?exact }}
+                OPTIONAL {{ ?passage oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ;
+                            oa:start ?start }}
+                OPTIONAL {{ ?a pkg:inferenceReason ?reason }} }}
+            OPTIONAL {{ GRAPH ?a {{ ?node ?p ?o FILTER(isIRI(?node)) }}
+                        OPTIONAL {{ ?node rdfs:label ?l }} }}
+        }} GROUP BY ?a ?exact ?start ?kind ?reason ?node
+        ORDER BY ?start ?a ?nodeLabel""",
+    )
+    found: dict[str, DerivedAssertion] = {}
+    for row in rows:
+        a = row["a"]
+        entry = found.get(a)
+        if entry is None:
+            entry = DerivedAssertion(
+                assertion=a,
+                exact=row.get("exact", ""),
+                start=row.get("start", ""),
+                stated=row["kind"] == str(PKG.StatedAssertion),
+                reason=row.get("reason", ""),
+                about=(),
+            )
+        if row.get("node") and row["node"] not in {n for n, _l in entry.about}:
+            pair = (row["node"], _label(row, "node"))
+            entry = replace(entry, about=(*entry.about, pair))
+        found[a] = entry
+    return list(found.values())
 
 
 def _types(store: GraphStore, iri: str) -> set[str]:
@@ -105,6 +157,7 @@ def sections(store: GraphStore, desc: Description, graphs: GraphNames) -> Sectio
     """Collect the sections that ``desc``'s types call for."""
     iri = iri_ref(desc.iri)
     asserted = iri_ref(graphs.asserted)
+    provenance = iri_ref(graphs.provenance)
     types = desc.type_iris | _types(store, desc.iri)
     out = Sections()
     out.dating = dating(store, desc.iri)
@@ -255,9 +308,10 @@ def sections(store: GraphStore, desc: Description, graphs: GraphNames) -> Sectio
                 OPTIONAL {{ ?response pkg:responder ?responder .
                             ?responder rdfs:label ?responderLabel }}
                 OPTIONAL {{ ?response pkg:stance/rdfs:label ?stanceLabel }}
-                OPTIONAL {{ GRAPH {asserted} {{ ?response pkg:source|pkg:statedIn ?doc }}
+                OPTIONAL {{ GRAPH ?a {{ ?response pkg:respondsTo {iri} }}
+                            GRAPH {provenance} {{ ?a prov:wasDerivedFrom ?doc }}
                             OPTIONAL {{ ?doc rdfs:label ?docLabel }} }}
-            }} ORDER BY ?responderLabel""",
+            }} ORDER BY ?responderLabel ?docLabel""",
         )
         out.participants = select(
             store,
@@ -270,14 +324,7 @@ def sections(store: GraphStore, desc: Description, graphs: GraphNames) -> Sectio
         )
     if SOURCE in types:
         out.kinds.add("source")
-        out.stated_here = select(
-            store,
-            f"""SELECT DISTINCT ?node ?nodeLabel ?exact WHERE {{
-                GRAPH {asserted} {{ ?node pkg:statedIn {iri} }}
-                OPTIONAL {{ ?node rdfs:label ?nodeLabel }}
-                OPTIONAL {{ ?node pkg:quote/oa:exact ?exact }}
-            }} ORDER BY ?nodeLabel""",
-        )
+        out.stated_here = _assertions_from(store, iri, graphs)
     if types & {EVENT, PROPOSAL, ACTOR, PROVISION, PLACE}:
         out.claims_about = select(
             store,

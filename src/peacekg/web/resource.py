@@ -17,6 +17,12 @@ path: ``<base>id/x`` at ``/id/x``, ``<base>ontology#T`` at ``/ontology#T``,
   (``<base>graph/asserted``, ``.../inferred``, ``.../ontology``); Turtle, N-Triples and RDF/XML
   hold the asserted (and ontology) statements only, unless ``?inferred=true``.
   ``?inferred=false`` drops the inferred graph from the dataset formats too.
+- Provenance per statement (issue 10): a page shows, for each statement, the documents of the
+  assertions holding it (the passage's exact words on hover and in a numbered list), marks
+  curator inferences with their reason and reasoner inferences as inferred. The RDF documents
+  add each statement's assertion graph (dataset formats) and the assertions' provenance.
+  ``<base>assertion/<x>`` answers 303 to ``/assertions/<x>`` (its triples, document, passage
+  and kind) or ``/assertions/<x>.<ext>`` (the graph and its provenance).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from peacekg import __version__, describe, mediatypes
 from peacekg.config import Settings
+from peacekg.export import split_counts
 from peacekg.store import stored_graph
 from peacekg.web import state
 from peacekg.web.datasets import (
@@ -186,6 +193,61 @@ def dereference(local: str) -> BaseResponse:
     return response
 
 
+def _assertion_iri(local: str) -> str:
+    return _settings().graphs.assertion_base + local
+
+
+def _resolve_assertion(local: str) -> tuple[str, mediatypes.MediaFormat | None] | None:
+    """(assertion local name, format named by a suffix) or None when there is no such one."""
+    store, graphs = state().store, _settings().graphs
+    if describe.is_assertion(store, _assertion_iri(local), graphs):
+        return local, None
+    stem, fmt = _split_suffix(local)
+    if fmt is not None and describe.is_assertion(store, _assertion_iri(stem), graphs):
+        return stem, fmt
+    return None
+
+
+@resource_bp.route("/assertion/<path:local>")
+def dereference_assertion(local: str) -> BaseResponse:
+    """303 See Other from an assertion's IRI (``<base>assertion/<x>``, also the name of its
+    graph) to its page, ``/assertions/<x>``, or its RDF, ``/assertions/<x>.<ext>``."""
+    found = _resolve_assertion(local)
+    if found is None:
+        return not_found(_assertion_iri(local))
+    name, fmt = found
+    fmt = fmt or _negotiate(PAGE_AND_RDF)
+    if fmt is None:
+        return _not_acceptable(PAGE_AND_RDF)
+    quoted = quote(name, safe=SAFE)
+    target = f"/assertions/{quoted}" + ("" if fmt is HTML else f".{fmt.extension}")
+    response = redirect(target, code=303)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@resource_bp.route("/assertions/<path:local>")
+def assertion(local: str) -> BaseResponse:
+    """An assertion's page (its triples, document, passage and kind), or with a suffix its
+    RDF: the assertion graph and its provenance (dataset formats keep the graphs)."""
+    settings = _settings()
+    found = _resolve_assertion(local)
+    if found is None:
+        return not_found(_assertion_iri(local))
+    name, fmt = found
+    view = describe.describe_assertion(state().store, _assertion_iri(name), settings.graphs)
+    if fmt is None or fmt is HTML:
+        quoted = quote(name, safe=SAFE)
+        links = [(f, f"/assertions/{quoted}.{f.extension}") for f in RDF_FORMATS]
+        return Response(
+            render_template("assertion.html", a=view, data_links=links), mimetype="text/html"
+        )
+    response = Response(serialize_description(view.quads, fmt, settings, keep_inferred=True))
+    response.headers["Content-Type"] = fmt.content_type
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def not_found(iri: str) -> Response:
     """The helpful 404: what was asked for, similar entities, and where to look instead."""
     words = [w for w in re.split(r"[^0-9A-Za-zÀ-ž]+", iri.rsplit("/", 1)[-1]) if w]
@@ -298,10 +360,15 @@ def _flag(name: str) -> bool | None:
 
 
 def serialize_description(
-    quads: list[pyoxigraph.Quad], fmt: mediatypes.MediaFormat, settings: Settings
+    quads: list[pyoxigraph.Quad],
+    fmt: mediatypes.MediaFormat,
+    settings: Settings,
+    *,
+    keep_inferred: bool = False,
 ) -> bytes:
-    """An entity's quads in ``fmt``: graphs kept for dataset formats, triples otherwise."""
-    inferred = _flag("inferred")
+    """An entity's quads in ``fmt``: graphs kept for dataset formats, triples otherwise
+    (``keep_inferred`` for documents that hold no inferred triples to leave out)."""
+    inferred = True if keep_inferred else _flag("inferred")
     dataset = fmt.kind is not mediatypes.Kind.GRAPH
     keep_inferred = inferred if inferred is not None else dataset
     graphs = settings.graphs
@@ -323,6 +390,7 @@ def serialize_description(
         "xsd": "http://www.w3.org/2001/XMLSchema#",
         "wd": "http://www.wikidata.org/entity/",
         "graph": (site + "/" if local else base) + "graph/",
+        "pkga": (site + "/" if local else base) + "assertion/",
     }
     if local:
         prefixes["pkg"] = site + "/ontology#"
@@ -530,10 +598,12 @@ def void() -> Response:
         return _not_acceptable(offered)
     turtle = graph.serialize(format="turtle")
     if fmt is HTML:
+        named, assertions = split_counts(settings, store.graph_counts())
         body = render_template(
             "void.html",
             turtle=turtle,
-            counts=sorted(store.graph_counts().items()),
+            counts=sorted(named.items()),
+            assertions=assertions,
             files=files,
             formats=RDF_FORMATS,
         )
