@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from peacekg.cli import main
+from tests.mini import data_file, edit
 
 
 def _args(project: Path) -> list[str]:
@@ -32,8 +33,7 @@ def test_validate_exit_codes(mini: Path) -> None:
     assert ok.exit_code == 0
     assert ok.output.splitlines()[-1] == "conforms: 0 violations, 1 warnings"
 
-    data = mini / "data" / "data.ttl"
-    data.write_text(data.read_text().replace('rdfs:label "Round 2" ;', ""), encoding="utf-8")
+    edit(mini, 'rdfs:label "Round 2" ;', "")
     bad = _run("validate", *_args(mini))
     assert bad.exit_code == 1
     assert "focus node http://example.org/mini#round2" in bad.output
@@ -42,6 +42,7 @@ def test_validate_exit_codes(mini: Path) -> None:
         "An event needs a label." in bad.output
     )
 
+    data = data_file(mini)
     data.write_text("@prefix ex: <http://example.org/mini#> .\nex:a ex:b\n", encoding="utf-8")
     broken = _run("validate", *_args(mini))
     assert broken.exit_code == 2
@@ -101,8 +102,7 @@ def test_bad_query_and_missing_store(mini: Path) -> None:
 
 def test_build_violation_exit_1_and_store_kept(mini: Path) -> None:
     assert _run("build", *_args(mini)).exit_code == 0
-    data = mini / "data" / "data.ttl"
-    data.write_text(data.read_text().replace('rdfs:label "Round 1" ;', ""), encoding="utf-8")
+    edit(mini, 'rdfs:label "Round 1" ;', "")
     failed = _run("build", *_args(mini))
     assert failed.exit_code == 1
     assert "1 SHACL violation(s)" in failed.output
@@ -140,3 +140,65 @@ def test_queries_command_reads_the_configured_directory(mini: Path) -> None:
         "|---|---|---|",
         "| `01-rounds` | Rounds | Every round. |",
     ]
+
+
+def test_validate_checks_provenance_too(mini: Path) -> None:
+    passage = (
+        "    pkg:passage [ oa:hasSource ex:minutes ;\n"
+        "        oa:hasSelector [ a oa:TextQuoteSelector ;\n"
+        '            oa:exact "The Talks opened in spring" ;'
+    )
+    edit(mini, passage, passage.replace("pkg:passage", "rdfs:seeAlso"))
+    bad = _run("validate", *_args(mini))
+    assert bad.exit_code == 1
+    assert "focus node https://w3id.org/peacekg/assertion/mini-talks" in bad.output
+    assert (
+        "Violation MinCountConstraintComponent path https://w3id.org/peacekg/ontology#passage: "
+        "An assertion needs a passage." in bad.output
+    )
+
+
+def _passage(mini: Path, quote: str, *sources: str):  # type: ignore[no-untyped-def]
+    args = [*_args(mini), "--shapes-file", str(mini / "ontology" / "shapes.ttl"), *sources]
+    return CliRunner().invoke(main, ["passage", quote, *args], catch_exceptions=False)
+
+
+def test_passage_prints_the_provenance_of_a_unique_quote(mini: Path) -> None:
+    sources = ["--sources-dir", str(mini / "sources")]
+    found = _passage(mini, "Round 1 was the first round", "--name", "pkga:mini-new", *sources)
+    assert (found.exit_code, found.stderr) == (0, "")
+    assert found.stdout == (
+        "# http://example.org/mini#minutes characters 101-128\n"
+        "pkga:mini-new a pkg:StatedAssertion ;\n"
+        "    prov:wasDerivedFrom <http://example.org/mini#minutes> ;\n"
+        "    pkg:passage [ oa:hasSource <http://example.org/mini#minutes> ;\n"
+        "        oa:hasSelector [ a oa:TextQuoteSelector ;\n"
+        '            oa:exact "Round 1 was the first round" ;\n'
+        '            oa:prefix "eetings were part of the talks. " ;\n'
+        '            oa:suffix " of the Istanbul meetings. Round" ] ,\n'
+        "          [ a oa:TextPositionSelector ; oa:start 101 ; oa:end 128 ] ] .\n"
+    )
+    # At the start of a document the prefix is cut short; a newline is escaped.
+    first = _passage(mini, "Round 2 was held", *sources)
+    assert first.exit_code == 0
+    assert first.stdout.splitlines()[0] == "# http://example.org/mini#report characters 26-42"
+    assert '            oa:prefix "Report on the mini talks.\\n" ;' in first.stdout.splitlines()
+
+
+def test_passage_refuses_a_missing_or_repeated_quote(mini: Path) -> None:
+    sources = ["--sources-dir", str(mini / "sources")]
+    missing = _passage(mini, "Round 9", *sources)
+    assert (missing.exit_code, missing.stdout) == (1, "")
+    assert missing.stderr == "not found in any of the 2 documents: 'Round 9'\n"
+
+    twice = _passage(mini, "Round 2", *sources)
+    assert twice.exit_code == 1
+    assert twice.stdout == (
+        "# http://example.org/mini#minutes characters 155-162\n"
+        "# http://example.org/mini#report characters 26-33\n"
+    )
+    assert twice.stderr == "found 2 times: quote more words to make it unique\n"
+
+    no_sources = _passage(mini, "Round 1")
+    assert (no_sources.exit_code, no_sources.stdout) == (2, "")
+    assert no_sources.stderr == "error: set --sources-dir (or sources_dir) to the source texts\n"

@@ -102,7 +102,10 @@ def build_command(config_file: Path | None, **flags: Any) -> None:
 @main.command("validate")
 @_source_options
 def validate_command(config_file: Path | None, **flags: Any) -> None:
-    """Validate asserted data with SHACL. Exit 0 conforms, 1 violations, 2 error."""
+    """Validate the curated data (facts, provenance, alignment) with SHACL, as a build does.
+
+    Exit 0 conforms, 1 violations, 2 error.
+    """
     settings = _settings(config_file, **flags)
     try:
         sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)

@@ -2,11 +2,15 @@
 
 Only the standard protocols are used: SPARQL 1.1 Protocol for queries and updates, the Graph
 Store HTTP Protocol to upload graphs. The union default graph is asked for explicitly with
-``default-graph-uri`` parameters, so no server-specific union setting is needed.
+``default-graph-uri`` parameters, so no server-specific union setting is needed. Those
+parameters also fix the named graphs (SPARQL 1.1 Protocol 2.1.4: none unless listed), so a
+query that uses ``GRAPH`` is sent our graphs, the one per assertion included, as
+``named-graph-uri`` parameters; the store's graphs are listed first for that.
 """
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +25,9 @@ from peacekg.store import QueryResult, StoreError, graph_quads
 
 _RESULTS = "application/sparql-results+json"
 _TRIPLES = "application/n-triples"
+#: A query without this keyword cannot see a named graph, so it needs no named-graph-uri list.
+_GRAPH_KEYWORD = re.compile(r"\bGRAPH\b", re.IGNORECASE)
+_LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 
 
 class RemoteStore:
@@ -76,10 +83,22 @@ class RemoteStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        """Evaluate ``sparql`` remotely; results come back as pyoxigraph objects."""
+        """Evaluate ``sparql`` remotely; results come back as pyoxigraph objects.
+
+        Without ``named_graphs``, ``GRAPH`` sees our graphs: the union graphs and every
+        assertion graph the store holds (not a staging graph, nor another project's).
+        """
+        if named_graphs is None and _GRAPH_KEYWORD.search(sparql):
+            named_graphs = self.graph_names()
+        return self._query(sparql, default_graphs or self.graphs.union(), named_graphs or [])
+
+    def _query(
+        self, sparql: str, default_graphs: Sequence[str] | None, named_graphs: Sequence[str]
+    ) -> QueryResult:
+        """POST a query; ``default_graphs=None`` leaves the dataset to the store."""
         params: list[tuple[str, str]] = [("query", sparql)]
-        params += [("default-graph-uri", g) for g in (default_graphs or self.graphs.union())]
-        params += [("named-graph-uri", g) for g in (named_graphs or self.graphs.union())]
+        params += [("default-graph-uri", g) for g in default_graphs or []]
+        params += [("named-graph-uri", g) for g in named_graphs]
         request = urllib.request.Request(
             self.query_url,
             data=urllib.parse.urlencode(params).encode(),
@@ -95,6 +114,18 @@ class RemoteStore:
             scratch.load(body, format=pyoxigraph.RdfFormat.N_TRIPLES)
             return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         return pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
+
+    def _stored_graphs(self) -> list[str]:
+        """Every named graph in the store's own dataset (no dataset parameters sent)."""
+        result = self._query(_LIST_GRAPHS, None, [])
+        assert isinstance(result, pyoxigraph.QuerySolutions)
+        return sorted(row["g"].value for row in result if row["g"] is not None)
+
+    def graph_names(self) -> list[str]:
+        """Our graphs in the store: the union graphs, then each assertion graph."""
+        names = self.graphs
+        assertions = [g for g in self._stored_graphs() if names.is_assertion(g)]
+        return [*names.union(), *assertions]
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 Update on the remote store."""
@@ -124,20 +155,32 @@ class RemoteStore:
         """Upload each graph to a staging graph, then MOVE all of them in one update.
 
         One SPARQL Update request is one transaction in the stores we target, so readers
-        see the old graphs or the new ones, never a mix; a failed upload touches nothing.
+        see the old graphs or the new ones, never a mix; a failed upload touches nothing
+        but staging graphs. The same update drops our graphs that the new build no longer
+        has (an assertion removed from the data, a graph left empty), so none lingers.
         """
         if not self.gsp_url:
             raise StoreError("no Graph Store Protocol URL configured for the remote store")
-        moves = []
-        for iri, graph in graphs.items():
-            staging = iri + "/staging"
+        staging_base = self.graphs.base_iri + "graph/staging/"
+        ours = set(self.graphs.union())
+        stale = [
+            g
+            for g in self._stored_graphs()
+            if g not in graphs
+            and (g in ours or self.graphs.is_assertion(g) or g.startswith(staging_base))
+        ]
+        moves = [f"DROP SILENT GRAPH <{g}>" for g in stale]
+        for index, (iri, graph) in enumerate(graphs.items()):
+            # Staging graphs are outside the assertion base: a reader listing assertion
+            # graphs during the upload must not see them.
+            staging = f"{staging_base}{index}"
             body = pyoxigraph.serialize(
                 (q.triple for q in graph_quads(graph, staging)),
                 format=pyoxigraph.RdfFormat.N_TRIPLES,
             )
             url = self.gsp_url + "?" + urllib.parse.urlencode({"graph": staging})
             request = urllib.request.Request(
-                url, data=body, method="PUT", headers={"Content-Type": _TRIPLES}
+                url, data=body or b"", method="PUT", headers={"Content-Type": _TRIPLES}
             )
             self._send(request)
             moves.append(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{iri}>")

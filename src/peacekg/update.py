@@ -89,13 +89,16 @@ class Updater:
             return pyoxigraph.DefaultGraph() if graph is None else pyoxigraph.NamedNode(graph)
         if graph is not None and self.writable(graph):
             return pyoxigraph.NamedNode(graph)
-        names = self.settings.graphs
         shown = "the default graph" if graph is None else f"<{graph}>"
-        raise UpdateRejected(
-            403,
-            f"{shown} cannot be changed: every fact lies in an assertion graph "
-            f"<{names.assertion_base}…> with its source passage in <{names.provenance}>; "
-            "the union graphs are derived by the build",
+        raise UpdateRejected(403, f"{shown} cannot be changed: {self.writable_graphs()}")
+
+    def writable_graphs(self) -> str:
+        """Which graphs curated mode lets a change write, and why only those, in words."""
+        names = self.settings.graphs
+        return (
+            f"only an assertion graph <{names.assertion_base}…>, <{names.provenance}> and "
+            f"<{names.alignment}> can be written (every fact lies in an assertion graph, its "
+            "source passage in the provenance graph; the other graphs are derived by the build)"
         )
 
     # -- operations -------------------------------------------------------------------
@@ -208,8 +211,8 @@ class Updater:
             if not self.writable(graph.value):
                 raise UpdateRejected(
                     422,
-                    f"the update wrote to GRAPH <{graph.value}>, which the build derives or "
-                    "fixes; the store is unchanged",
+                    f"the update wrote to GRAPH <{graph.value}>; {self.writable_graphs()}; "
+                    "the store is unchanged",
                 )
             graphs[graph.value] = _rdflib_graph(scratch, graph)
         settings = self.settings

@@ -50,6 +50,9 @@ class Job:
             FROM clauses, or the union of all graphs when ``union`` is set.
         named_graphs: IRIs usable in ``GRAPH``; ``None`` means every named graph.
         union: use the union of all graphs as default graph when ``default_graphs`` is None.
+            Off unless asked for: PeaceKG's store holds each fact in its assertion graph and
+            again in the asserted graph, so that union would repeat it; only the W3C
+            ``dataset`` mode wants it. Pass :meth:`GraphNames.union` as ``default_graphs``.
         results_format: short name of the format for SELECT/ASK results (None: 406).
         graph_format: short name of the format for CONSTRUCT/DESCRIBE results (None: 406).
         max_rows: the row (or triple) cap; one more is read to tell whether it was hit.
@@ -60,7 +63,7 @@ class Job:
     query: str
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
-    union: bool = True
+    union: bool = False
     results_format: str | None = "json"
     graph_format: str | None = "turtle"
     max_rows: int = 10000

@@ -17,12 +17,14 @@ from rdflib.namespace import XSD
 
 from peacekg.namespaces import SD, VOID
 from tests.endpoint.conftest import MINI
+from tests.mini import ASSERTION_BASE
 
 EVENTS = f"SELECT ?r WHERE {{ ?r a <{MINI}Event> }} ORDER BY ?r"
 ROUNDS = [f"{MINI}round1", f"{MINI}round2"]
 ASSERTED = "https://w3id.org/peacekg/graph/asserted"
 INFERRED = "https://w3id.org/peacekg/graph/inferred"
 ONTOLOGY = "https://w3id.org/peacekg/graph/ontology"
+PROVENANCE = "https://w3id.org/peacekg/graph/provenance"
 
 
 def _column(body: bytes, name: str = "r") -> list[str]:
@@ -256,7 +258,8 @@ def test_views_and_protocol_dataset(client: FlaskClient) -> None:
 def test_graph_keyword_and_from(client: FlaskClient) -> None:
     in_graph = f"SELECT ?g WHERE {{ GRAPH ?g {{ <{MINI}round1> a ?t }} }} ORDER BY ?g"
     response = client.get("/sparql", query_string={"query": in_graph})
-    assert _column(response.data, "g") == [ASSERTED, INFERRED]
+    # The one assertion stating it, the asserted union of the assertions, the inference.
+    assert _column(response.data, "g") == [ASSERTION_BASE + "mini-round1", ASSERTED, INFERRED]
     from_query = f"SELECT ?t FROM <{INFERRED}> WHERE {{ <{MINI}round1> a ?t }}"  # noqa: S608
     response = client.get("/sparql", query_string={"query": from_query})
     assert _column(response.data, "t") == [MINI + "Event"]
@@ -308,12 +311,23 @@ def test_service_description(client: FlaskClient) -> None:
     assert len(set(graph.objects(service, SD.resultFormat))) == 10
     dataset = graph.value(service, SD.defaultDataset)
     default = graph.value(dataset, SD.defaultGraph)
-    assert graph.value(default, VOID.triples) == Literal(35, datatype=XSD.integer)
+    # The union graphs only (14 + 12 + 71 + 9), not the assertion graphs a second time.
+    assert graph.value(default, VOID.triples) == Literal(106, datatype=XSD.integer)
     counts = {
         str(named): int(graph.value(graph.value(named, SD.graph), VOID.triples))  # type: ignore[arg-type]
         for named in graph.objects(dataset, SD.namedGraph)
     }
-    assert counts == {ONTOLOGY: 14, ASSERTED: 12, INFERRED: 9}
+    assert counts == {
+        ONTOLOGY: 14,
+        ASSERTED: 12,
+        PROVENANCE: 71,
+        INFERRED: 9,
+        ASSERTION_BASE + "mini-talks": 2,
+        ASSERTION_BASE + "mini-istanbul": 3,
+        ASSERTION_BASE + "mini-round1": 4,
+        ASSERTION_BASE + "mini-round2": 3,
+        ASSERTION_BASE + "mini-report-round2": 1,
+    }
 
 
 def test_service_description_formats_and_browser_redirect(client: FlaskClient) -> None:

@@ -15,9 +15,12 @@ import pyoxigraph
 import pytest
 
 from peacekg import workers
+from peacekg.namespaces import GraphNames
 from peacekg.workers import Job, Outcome, QueryTimeout, WorkerPool, execute
 from tests.endpoint.conftest import MINI
 
+#: The endpoint's default graph: the union graphs, not every assertion graph again.
+UNION = GraphNames().union()
 RUNAWAY = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
     "?m ?n1 ?o . ?p ?q ?r . ?s ?t ?u }"
@@ -35,6 +38,7 @@ def test_pool_runs_jobs_and_replaces_a_timed_out_worker(built_mini: Path) -> Non
         job = Job(
             store_dir=_store_dir(built_mini),
             query=f"SELECT ?r WHERE {{ ?r a <{MINI}Round> }} ORDER BY ?r",
+            default_graphs=UNION,
             results_format="csv",
         )
         outcome = pool.run(job, 30)
@@ -44,7 +48,7 @@ def test_pool_runs_jobs_and_replaces_a_timed_out_worker(built_mini: Path) -> Non
         )
         (first,) = pool.pids()
         with pytest.raises(QueryTimeout):
-            pool.run(Job(store_dir=job.store_dir, query=RUNAWAY), 0.5)
+            pool.run(Job(store_dir=job.store_dir, query=RUNAWAY, default_graphs=UNION), 0.5)
         # With one worker, the next job waits for the replacement, which starts in well
         # under the timeout.
         assert pool.run(job, 30).body == outcome.body
@@ -58,6 +62,7 @@ def _rounds_job(project: Path, **changes: Any) -> Job:
     values: dict[str, Any] = {
         "store_dir": _store_dir(project),
         "query": f"SELECT ?r WHERE {{ ?r a <{MINI}Round> }} ORDER BY ?r",
+        "default_graphs": UNION,
         "results_format": "csv",
     }
     values.update(changes)
@@ -155,13 +160,14 @@ def test_other_value_errors_are_internal_errors(built_mini: Path) -> None:
 _SERVER = """
 import sys
 import time
+from peacekg.namespaces import GraphNames
 from peacekg.workers import Job, WorkerPool
 pool = WorkerPool(1)
 print(0, flush=True)
 while not pool.pids():
     time.sleep(0.05)
 print(pool.pids().pop(), flush=True)
-pool.run(Job(store_dir=sys.argv[1], query=sys.argv[2]), 600)
+pool.run(Job(store_dir=sys.argv[1], query=sys.argv[2], default_graphs=GraphNames().union()), 600)
 """
 
 

@@ -11,8 +11,10 @@ import pytest
 
 from peacekg.config import Settings
 from peacekg.load import LoadError
-from peacekg.pipeline import ValidationFailed, build, needs_build
+from peacekg.pipeline import ChecksFailed, QuotesFailed, ValidationFailed, build, needs_build
 from peacekg.store import REPLACED_STORE_GRACE_SECONDS, EmbeddedStore, StoreError
+from tests.conftest import settings_for
+from tests.mini import ASSERTION_BASE, add_assertion, data_file, edit
 
 COUNT_ROUNDS = "SELECT (COUNT(*) AS ?n) WHERE { ?r a <http://example.org/mini#Event> }"
 
@@ -25,12 +27,27 @@ def _count(store: EmbeddedStore, query: str = COUNT_ROUNDS) -> int:
     return int(value.value)
 
 
-def test_build_writes_three_named_graphs(mini_settings: Settings) -> None:
+def test_build_writes_the_union_graphs_provenance_and_one_graph_per_assertion(
+    mini_settings: Settings,
+) -> None:
     messages: list[tuple[str, str]] = []
     result = build(mini_settings, lambda stage, message: messages.append((stage, message)))
     store = EmbeddedStore.for_graphs(mini_settings.store_path, mini_settings.graphs)
     graphs = mini_settings.graphs
-    assert store.graph_counts() == {graphs.ontology: 14, graphs.asserted: 12, graphs.inferred: 9}
+    # Five assertions (13 triples: ex:round2 ex:partOf ex:istanbul is stated by both
+    # documents), their union (12), and the provenance: two documents (3 triples each) and
+    # five passages (13 triples each: type, source, passage, quote and position selectors).
+    assert store.graph_counts() == {
+        graphs.ontology: 14,
+        graphs.asserted: 12,
+        graphs.provenance: 71,
+        graphs.inferred: 9,
+        ASSERTION_BASE + "mini-talks": 2,
+        ASSERTION_BASE + "mini-istanbul": 3,
+        ASSERTION_BASE + "mini-round1": 4,
+        ASSERTION_BASE + "mini-round2": 3,
+        ASSERTION_BASE + "mini-report-round2": 1,
+    }
     assert [stage for stage, _ in messages] == [
         "load",
         "validate",
@@ -40,11 +57,28 @@ def test_build_writes_three_named_graphs(mini_settings: Settings) -> None:
         "wikidata",
         "store",
     ]
+    assert messages[-1][1].startswith("119 triples in 9 graphs ")
     assert result.store_dir is not None and store.directory == result.store_dir
     # The default graph is the union: the inferred rdf:type Event is visible without GRAPH.
     assert _count(store) == 2
     # The asserted-only view: no Event typing was asserted.
-    assert _count_in(store, [graphs.ontology, graphs.asserted]) == 0
+    assert _count_in(store, graphs.curated()) == 0
+    # ... and the default graph holds each fact once, not once per assertion stating it.
+    twice = "SELECT (COUNT(*) AS ?n) WHERE { <http://example.org/mini#round2> ?p ?o }"
+    # Asserted: a Round, its label, part of istanbul (in two assertions); inferred: an Event,
+    # part of the talks.
+    assert _count(store, twice) == 5
+    which = (
+        "SELECT ?a WHERE { GRAPH ?a { <http://example.org/mini#round2> "
+        "<http://example.org/mini#partOf> <http://example.org/mini#istanbul> } "
+        f'FILTER STRSTARTS(STR(?a), "{ASSERTION_BASE}") }} ORDER BY ?a'
+    )
+    rows = store.query(which)
+    assert isinstance(rows, pyoxigraph.QuerySolutions)
+    assert [row["a"].value for row in rows] == [
+        ASSERTION_BASE + "mini-report-round2",
+        ASSERTION_BASE + "mini-round2",
+    ]
 
 
 def _count_in(store: EmbeddedStore, graphs: list[str]) -> int:
@@ -60,10 +94,11 @@ def test_rebuild_switches_the_open_store(mini_settings: Settings, mini: Path) ->
     store = EmbeddedStore.for_graphs(mini_settings.store_path, mini_settings.graphs)
     first = store.directory
     assert _count(store) == 2
-    data = mini / "data" / "data.ttl"
-    data.write_text(
-        data.read_text() + 'ex:round3 a ex:Round ; rdfs:label "Round 3" ; rdfs:comment "c" .\n',
-        encoding="utf-8",
+    add_assertion(
+        mini,
+        "mini-round3",
+        'ex:round3 a ex:Round ; rdfs:label "Round 3" ; rdfs:comment "c" .',
+        "Round 3",
     )
     assert needs_build(mini_settings) is True
     build(mini_settings)
@@ -80,7 +115,7 @@ def test_failed_builds_leave_the_served_store_untouched(
     build(mini_settings)
     store = EmbeddedStore.for_graphs(mini_settings.store_path, mini_settings.graphs)
     served = os.readlink(mini_settings.store_path)
-    data = mini / "data" / "data.ttl"
+    data = data_file(mini)
     good = data.read_text()
 
     data.write_text(good + "ex:broken ex:p .\n", encoding="utf-8")
@@ -89,9 +124,20 @@ def test_failed_builds_leave_the_served_store_untouched(
     assert os.readlink(mini_settings.store_path) == served
     assert _count(store) == 2
 
-    data.write_text(good.replace('rdfs:label "Round 1" ;', ""), encoding="utf-8")
+    data.write_text(good, encoding="utf-8")
+    edit(mini, 'rdfs:label "Round 1" ;', "")
     with pytest.raises(ValidationFailed):
         build(mini_settings)
+    assert os.readlink(mini_settings.store_path) == served
+    assert _count(store) == 2
+
+    # A fact in the default graph (provenance) has no passage: the mini check refuses it.
+    data.write_text(good + 'ex:round9 a ex:Round ; rdfs:label "R9" ; rdfs:comment "c" .\n')
+    with pytest.raises(ChecksFailed) as caught:
+        build(mini_settings)
+    assert [(f.check, len(f.rows)) for f in caught.value.failures] == [
+        ("fact-outside-assertion-violation", 3)
+    ]
     assert os.readlink(mini_settings.store_path) == served
     assert _count(store) == 2
     assert sorted(p.name for p in (mini / "build").iterdir()) == sorted(
@@ -121,3 +167,22 @@ def test_replaced_stores_are_removed_only_after_the_grace_period(mini_settings: 
     assert sorted(p.name for p in mini_settings.build_dir.glob("store-*")) == sorted(
         [second.name, third.name, fourth.name]
     )
+
+
+def test_the_mini_passages_verify_against_their_sources(mini: Path) -> None:
+    settings = settings_for(mini, sources_dir=mini / "sources")
+    messages: list[tuple[str, str]] = []
+    build(settings, lambda stage, message: messages.append((stage, message)))
+    quotes = [message for stage, message in messages if stage == "quotes"]
+    assert len(quotes) == 1 and quotes[0].startswith("5 assertions, 0 problems ")
+
+    edit(mini, "oa:start 27 ; oa:end 53", "oa:start 28 ; oa:end 53")
+    with pytest.raises(QuotesFailed) as caught:
+        build(settings)
+    assert [(p.claim, p.source, p.reason) for p in caught.value.problems] == [
+        (
+            ASSERTION_BASE + "mini-talks",
+            "http://example.org/mini#minutes",
+            "oa:start 28 / oa:end 53 do not select the quote (it starts at [27])",
+        )
+    ]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import free_port
+from tests.mini import add_assertion, data_file
 
 pytestmark = pytest.mark.slow
 
@@ -93,17 +94,17 @@ def test_serve_builds_then_answers_and_survives_a_broken_build(
     port, _process = server
     assert _rows(port) == ["http://example.org/mini#round1", "http://example.org/mini#round2"]
 
-    data = mini / "data" / "data.ttl"
-    data.write_text(data.read_text() + "ex:broken ex:p .\n", encoding="utf-8")
+    data = data_file(mini)
+    good = data.read_text()
+    data.write_text(good + "ex:broken ex:p .\n", encoding="utf-8")
     broken = subprocess.run(_peacekg(mini, "build"), capture_output=True, text=True, cwd=mini)
     assert broken.returncode == 2
-    assert f"error: {data}:9:16: . is not a valid RDF object" in broken.stderr
+    line = good.count("\n") + 1
+    assert f"error: {data}:{line}:16: . is not a valid RDF object" in broken.stderr
     assert _rows(port) == ["http://example.org/mini#round1", "http://example.org/mini#round2"]
 
-    data.write_text(
-        data.read_text().replace("ex:broken ex:p .\n", 'ex:r3 a ex:Round ; rdfs:label "R3" .\n'),
-        encoding="utf-8",
-    )
+    data.write_text(good, encoding="utf-8")
+    add_assertion(mini, "mini-r3", 'ex:r3 a ex:Round ; rdfs:label "R3" .', "R3")
     rebuilt = subprocess.run(_peacekg(mini, "build"), capture_output=True, text=True, cwd=mini)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert _rows(port) == [
@@ -119,7 +120,8 @@ def test_serve_prints_where_to_go(server: tuple[int, subprocess.Popen[bytes]]) -
     output = process.communicate(timeout=10)[0].decode()
     assert process.returncode in {0, -15}
     assert f"serving at http://127.0.0.1:{port}/ (SPARQL endpoint: " in output
-    assert "[store] 35 triples in 3 graphs" in output
+    # ontology 14, asserted 12, provenance 71, inferred 9, five assertions 13 (see test_build)
+    assert "[store] 119 triples in 9 graphs" in output
 
 
 def test_serve_on_a_taken_port_says_so_and_exits_2(mini: Path) -> None:

@@ -409,8 +409,11 @@ def description_graph(settings: Settings, endpoint_url: str, counts: dict[str, i
             service,
             RDFS.comment,
             Literal(
-                "Default graph: the union of the ontology, asserted and inferred graphs and "
-                "the Wikidata-shaped view; add view=asserted for ontology + asserted only. "
+                "Default graph: the union of the ontology, asserted, provenance, alignment and "
+                "inferred graphs, the Wikidata-shaped view and the Wikidata enrichment; "
+                "view=asserted keeps the curated graphs only (no inferred or Wikidata triples). "
+                "Each fact is also in its assertion graph (GRAPH ?assertion), whose source "
+                "passage the provenance graph gives. "
                 f"Queries stop after {settings.query_timeout:g} s; at most {settings.max_rows} "
                 "rows are returned (X-PeaceKG-Truncated announces a cut). SERVICE only to: "
                 + (", ".join(settings.service_allowlist) or "none")
@@ -587,7 +590,13 @@ def graph_store(path: str | None = None) -> Response:
             return Response(status=204)
         if request.method == "POST" and not named:
             if updater.curated:
-                _fail(403, "new graphs cannot be created: only the asserted graph can change")
+                # A new assertion needs its provenance in the same change, which one GSP
+                # request cannot carry: a SPARQL Update can.
+                _fail(
+                    403,
+                    "a new graph cannot be created here: add an assertion and its provenance "
+                    "in one SPARQL Update (POST /update)",
+                )
             graph = request.url_root + "store/graph-" + uuid.uuid4().hex
             updater.add_to_graph(graph, _body_triples(graph))
             endpoint().counts = None
@@ -616,7 +625,13 @@ def _gsp_get(updater: Updater, graph: str | None) -> Response:
     if fmt is None:
         _fail(406, "graphs are available as Turtle, N-Triples, RDF/XML, JSON-LD, TriG, N-Quads")
     if graph is None and updater.curated:
-        graph = settings.graphs.asserted
+        # The curated dataset has no default graph (every fact lies in an assertion graph),
+        # as PUT, POST and DELETE ?default are refused (Updater.target).
+        _fail(
+            403,
+            "the default graph is not part of the curated dataset: GET an assertion graph, "
+            f"<{settings.graphs.asserted}> (their union) or <{settings.graphs.provenance}>",
+        )
     job = Job(
         store_dir=_store_dir(),
         query="CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
