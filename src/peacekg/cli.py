@@ -135,7 +135,9 @@ def reason_command(config_file: Path | None, output: Path | None, **flags: Any) 
     settings = _settings(config_file, **flags)
     try:
         sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
-        result = reason(sources.ontology, sources.asserted)
+        result = reason(
+            sources.ontology, sources.asserted, known=(sources.provenance, sources.alignment)
+        )
     except LoadError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_ERROR)

@@ -185,12 +185,9 @@ def check_sources(
         if problems:
             raise QuotesFailed(problems)
 
-    reasoning = reason(sources.ontology, sources.asserted)
-    # What provenance or the alignment already says is not new: the union default graph
-    # would return it twice (the documents' authors are typed by the range of pkg:claimant).
-    for graph in (sources.provenance, sources.alignment):
-        for triple in graph:
-            reasoning.inferred.remove(triple)
+    reasoning = reason(
+        sources.ontology, sources.asserted, known=(sources.provenance, sources.alignment)
+    )
     progress(
         "reason",
         f"{len(reasoning.inferred)} inferred triples from {reasoning.input_triples} "

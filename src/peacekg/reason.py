@@ -10,6 +10,7 @@ reasoning added.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import owlrl
@@ -72,8 +73,10 @@ def is_informative(s: Node, p: Node, o: Node) -> bool:
     return not (p in {RDFS.domain, RDFS.range} and o in {OWL.Thing, RDFS.Resource})
 
 
-def reason(ontology: Graph, data: Graph) -> ReasoningResult:
+def reason(ontology: Graph, data: Graph, known: Iterable[Graph] = ()) -> ReasoningResult:
     """Compute the OWL 2 RL closure of ontology + data and return only the new triples.
+
+    Triples of ``known`` graphs (curated, but not reasoned over) are not new either.
 
     Raises:
         InconsistencyError: when owlrl derived an error (an OWL 2 RL rule with a false head).
@@ -85,6 +88,10 @@ def reason(ontology: Graph, data: Graph) -> ReasoningResult:
     for triple in data:
         scratch.add(triple)
     asserted = set(scratch)
+    # What another curated graph (provenance, alignment) already says is not new: the union
+    # default graph would return it twice (the documents' authors are typed by the range of
+    # pkg:claimant). Those graphs are not reasoned over: their terms are PROV and Web Annotation's.
+    already = {triple for graph in known for triple in graph}
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(scratch)
@@ -102,7 +109,7 @@ def reason(ontology: Graph, data: Graph) -> ReasoningResult:
         inferred.bind(prefix, namespace, override=False)
     dropped = 0
     for s, p, o in scratch:
-        if (s, p, o) in asserted:
+        if (s, p, o) in asserted or (s, p, o) in already:
             continue
         if isinstance(s, BNode) and (s, RDF.type, _ERROR_MESSAGE) in scratch:
             continue
