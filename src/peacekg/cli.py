@@ -349,6 +349,41 @@ def passage_command(quote: str, name: str, config_file: Path | None, **flags: An
     click.echo(found[0].trig(name), nl=False)
 
 
+@main.command("sentences")
+@click.option("--write", is_flag=True, help="Rewrite the tables' offsets and assertions.")
+@_source_options
+def sentences_command(write: bool, config_file: Path | None, **flags: Any) -> None:
+    """Check that every sentence of every source is accounted for in data/sentences/.
+
+    With --write, first recompute each table's sentences (pysbd) and the assertions whose
+    passages lie in them, keeping the curator's status and note. Exit 0 when every sentence is
+    accounted for, 1 when one is not (each is listed), 2 on error.
+    """
+    from peacekg.passages import document_texts
+    from peacekg.sentences import SENTENCES_DIR, check_tables, refreshed, write_table
+
+    settings = _settings(config_file, **flags)
+    if settings.sources_dir is None or not settings.sources_dir.is_dir():
+        click.echo("error: set --sources-dir (or sources_dir) to the source texts", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
+    except LoadError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    texts = document_texts(sources.provenance, settings.sources_dir)
+    tables = settings.data_dir / SENTENCES_DIR
+    if write:
+        for path, (document, rows) in refreshed(texts, sources.provenance, tables).items():
+            write_table(path, document, rows)
+            click.echo(f"wrote {path} ({len(rows)} sentences)", err=True)
+    problems = check_tables(texts, sources.provenance, tables)
+    for problem in problems:
+        click.echo(f"{problem.document} @{problem.start}: {problem.problem}")
+    click.echo(f"{len(problems)} sentence(s) not accounted for", err=True)
+    sys.exit(EXIT_VIOLATIONS if problems else EXIT_OK)
+
+
 @main.command("queries")
 @_source_options
 def queries_command(config_file: Path | None, **flags: Any) -> None:

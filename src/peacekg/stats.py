@@ -14,6 +14,8 @@ import pyoxigraph
 
 from peacekg.config import Settings
 from peacekg.passages import verify_quotes
+from peacekg.sentences import SENTENCES_DIR
+from peacekg.sentences import coverage as sentence_coverage
 from peacekg.store import GraphStore, stored_sources
 
 _PREFIXES = """
@@ -84,6 +86,8 @@ class Stats:
     verified_triples: int | None = None
     sources: list[SourceCoverage] = field(default_factory=list)
     assertion_graphs: int = 0
+    #: Per document: sentences per curator status (``data/sentences/``, issue 11).
+    sentences: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready view."""
@@ -96,6 +100,7 @@ class Stats:
                 "verified_triples": self.verified_triples,
                 "per_source": {s.document: s.as_dict() for s in self.sources},
             },
+            "sentences": self.sentences,
             "classes": self.classes,
             "claims": {
                 "total": cov.claims,
@@ -127,6 +132,16 @@ class Stats:
             lines.append(
                 f"  {source.assertions:>5} ({source.curator_inferences:>3})  "
                 f"{source.triples:>5}  {shown:>14}  {source.document}"
+            )
+        if self.sentences:
+            lines.append("sentences per source: modelled, partly, out of scope, to do")
+        for document, counts in self.sentences.items():
+            total = sum(counts.values())
+            done = counts.get("modelled", 0) + counts.get("partly", 0)
+            lines.append(
+                f"  {counts.get('modelled', 0):>5} {counts.get('partly', 0):>5} "
+                f"{counts.get('out-of-scope', 0):>5} {counts.get('todo', 0):>5}  "
+                f"({_percent(done, total)} % modelled of {total})  {document}"
             )
         lines.append("instances per class (asserted):")
         lines += [f"  {n:>8}  {c}" for c, n in self.classes.items()]
@@ -208,6 +223,16 @@ def compute_stats(store: GraphStore, settings: Settings) -> Stats:
         with_quote=sum(1 for e in claims.values() if e["quote"]),
         verified_quotes=verified,
     )
+    sources_coverage = [
+        SourceCoverage(
+            document=document,
+            assertions=len(tally["assertions"]),
+            curator_inferences=len(tally["inferences"]),
+            triples=len(tally["triples"]),
+            verified_triples=len(tally["ok"]) if checked else None,
+        )
+        for document, tally in sorted(per_source.items())
+    ]
     names = settings.graphs
     counts = store.graph_counts()
     return Stats(
@@ -217,17 +242,11 @@ def compute_stats(store: GraphStore, settings: Settings) -> Stats:
         unverified=unverified,
         asserted_triples=len(sources.asserted),
         verified_triples=len(verified_anywhere) if checked else None,
-        sources=[
-            SourceCoverage(
-                document=document,
-                assertions=len(tally["assertions"]),
-                curator_inferences=len(tally["inferences"]),
-                triples=len(tally["triples"]),
-                verified_triples=len(tally["ok"]) if checked else None,
-            )
-            for document, tally in sorted(per_source.items())
-        ],
+        sources=sources_coverage,
         assertion_graphs=sum(1 for g in counts if names.is_assertion(g)),
+        sentences=sentence_coverage(
+            settings.data_dir / SENTENCES_DIR, [s.document for s in sources_coverage]
+        ),
     )
 
 

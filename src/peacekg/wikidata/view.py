@@ -187,12 +187,13 @@ ITEM_PROPERTIES: dict[URIRef, str] = {
 #: participant (P710) statement. Wikidata defines P3831 for the role of the statement's
 #: value (the participant) and P2868 for the role of the item the statement is on, so the
 #: mediator of a round is ``round p:P710 [ps:P710 Turkey; pq:P3831 pkg:Mediator]``.
+#: ``pkg:guarantor`` is not here: a proposal's guarantors are prospective (a draft that "would
+#: have" listed them), so they are no participants (P710) of anything.
 ROLE_PROPERTIES: dict[URIRef, URIRef] = {
     PKG.party: PKG.Party,
     PKG.mediator: PKG.Mediator,
     PKG.host: PKG.Host,
     PKG.facilitator: PKG.Facilitator,
-    PKG.guarantor: PKG.Guarantor,
     PKG.observer: PKG.Observer,
 }
 
