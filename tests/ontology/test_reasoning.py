@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, XSD
+from rdflib.namespace import DCTERMS, PROV
 
 from peacekg.reason import InconsistencyError, ReasoningResult, reason
 
@@ -134,12 +134,18 @@ def test_prp_symp_disputes(inferred: Graph) -> None:
     [
         ("round-2022-03-10", "turkey"),
         ("round-2022-03-10", "ukraine"),
-        ("istanbul-communique", "united-kingdom"),
     ],
 )
 def test_prp_spo1_mediator_is_participant(inferred: Graph, subject: str, obj: str) -> None:
-    """If X pkg:mediator / pkg:host / pkg:party / pkg:guarantor Y, then X pkg:participant Y."""
+    """If X pkg:mediator / pkg:host / pkg:party Y, then X pkg:participant Y."""
     assert _has(inferred, R[subject], PKG.participant, R[obj])
+
+
+def test_prp_spo1_guarantor_is_no_participant(inferred: Graph) -> None:
+    """If a proposal names Y as pkg:guarantor, then Y is no participant of it (a prospective
+    role, issue 11 error 1), though Y is a pkg:Guarantor (prp-rng)."""
+    assert not _has(inferred, R["istanbul-communique"], PKG.participant, R["united-kingdom"])
+    assert not _has(inferred, R["united-kingdom"], PKG.participatesIn, R["istanbul-communique"])
 
 
 def test_prp_spo1_claimant_wasAttributedTo(inferred: Graph) -> None:
@@ -167,14 +173,13 @@ def test_prp_spo1_quote_hasSelector(inferred: Graph) -> None:
     assert _has(inferred, R["claim-us-uk-advised-quote"], RDF.type, OA.TextQuoteSelector)
 
 
-def test_prp_spo1_earliestDate_startDate_location(inferred: Graph) -> None:
-    """If a round has pkg:earliestDate, pkg:latestDate and pkg:location, then it has
-    schema:startDate, schema:endDate and schema:location.
+def test_prp_spo1_location_is_schema_location_but_bounds_are_no_dates(inferred: Graph) -> None:
+    """If a round has pkg:location, then it has schema:location; its pkg:earliestDate and
+    pkg:latestDate are bounds and give no schema:startDate / schema:endDate (issue 11 error 2).
     """
-    day = Literal("2022-03-10", datatype=XSD.date)
-    assert _has(inferred, R["round-2022-03-10"], SCHEMA.startDate, day)
-    assert _has(inferred, R["round-2022-03-10"], SCHEMA.endDate, day)
     assert _has(inferred, R["round-2022-03-10"], SCHEMA.location, R["antalya-province"])
+    for prop in (SCHEMA.startDate, SCHEMA.endDate):
+        assert not _has(inferred, R["round-2022-03-10"], prop, None)
 
 
 def test_prp_spo1_addressesIssue_about(inferred: Graph) -> None:
