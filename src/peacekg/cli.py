@@ -6,18 +6,21 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import pyoxigraph
 
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings, SettingsError, describe, load_settings
-from peacekg.load import LoadError, load
+from peacekg.load import LoadedSources, LoadError, load
 from peacekg.pipeline import BuildFailed, build, needs_build
 from peacekg.reason import InconsistencyError, reason
 from peacekg.store import EmbeddedStore, StoreError, stored_graph, stored_sources
 from peacekg.validate import validate
+
+if TYPE_CHECKING:
+    from peacekg.passages import DocumentText
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -314,6 +317,21 @@ def stats_command(config_file: Path | None, as_json: bool, **flags: Any) -> None
         click.echo(stats.text())
 
 
+def _source_texts(settings: Settings) -> tuple[LoadedSources, dict[str, DocumentText]]:
+    """The loaded sources and the repaired text of each source document, or exit 2."""
+    from peacekg.passages import document_texts
+
+    if settings.sources_dir is None or not settings.sources_dir.is_dir():
+        click.echo("error: set --sources-dir (or sources_dir) to the source texts", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
+    except LoadError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    return sources, document_texts(sources.provenance, settings.sources_dir)
+
+
 @main.command("passage")
 @click.argument("quote")
 @click.option("--name", default="pkga:NAME", show_default=True, help="Assertion to write.")
@@ -325,18 +343,10 @@ def passage_command(quote: str, name: str, config_file: Path | None, **flags: An
     assertion graph. Exit 0 when the quote occurs exactly once, 1 when it is not found or
     found more than once (make it longer), 2 on error.
     """
-    from peacekg.passages import document_texts, find_passages
+    from peacekg.passages import find_passages
 
     settings = _settings(config_file, **flags)
-    if settings.sources_dir is None or not settings.sources_dir.is_dir():
-        click.echo("error: set --sources-dir (or sources_dir) to the source texts", err=True)
-        sys.exit(EXIT_ERROR)
-    try:
-        sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
-    except LoadError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
-    texts = document_texts(sources.provenance, settings.sources_dir)
+    _sources, texts = _source_texts(settings)
     found = find_passages(texts, quote)
     if not found:
         click.echo(f"not found in any of the {len(texts)} documents: {quote!r}", err=True)
@@ -359,19 +369,10 @@ def sentences_command(write: bool, config_file: Path | None, **flags: Any) -> No
     passages lie in them, keeping the curator's status and note. Exit 0 when every sentence is
     accounted for, 1 when one is not (each is listed), 2 on error.
     """
-    from peacekg.passages import document_texts
     from peacekg.sentences import SENTENCES_DIR, check_tables, refreshed, write_table
 
     settings = _settings(config_file, **flags)
-    if settings.sources_dir is None or not settings.sources_dir.is_dir():
-        click.echo("error: set --sources-dir (or sources_dir) to the source texts", err=True)
-        sys.exit(EXIT_ERROR)
-    try:
-        sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
-    except LoadError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
-    texts = document_texts(sources.provenance, settings.sources_dir)
+    sources, texts = _source_texts(settings)
     tables = settings.data_dir / SENTENCES_DIR
     if write:
         for path, (document, rows) in refreshed(texts, sources.provenance, tables).items():
