@@ -1,16 +1,22 @@
 """The UI tests' own project: the mini fixture plus a few example queries written here.
 
 The examples live in the test, not in ``queries/``, so these tests do not move when the
-real catalogue changes; ``settings.queries_dir`` points at the temporary copy.
+real catalogue changes; ``settings.queries_dir`` points at the temporary copy. A few terms
+of the PeaceKG ontology (``pkg:Claim`` …) are added for the editor's completion.
 """
 
 from __future__ import annotations
 
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from waitress.server import TcpWSGIServer, create_server
 
 from peacekg.config import Settings
 from peacekg.pipeline import build
@@ -22,6 +28,7 @@ EXAMPLES = {
 # title: Rounds and their labels
 # description: Every round of the talks with its label and the label's length,
 #   in label order.
+# expect: tests/queries/expected/01-rounds.csv
 PREFIX ex: <http://example.org/mini#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?round ?label ?length WHERE {
@@ -44,6 +51,28 @@ ASK { ?s ?p ?o }
 }
 
 
+# What the editor shows of each example: the catalogue's ``# expect:`` line is internal.
+SHOWN = {
+    name.removesuffix(".rq"): re.sub(r"^# expect:.*\n", "", text, flags=re.MULTILINE)
+    for name, text in EXAMPLES.items()
+}
+
+# Terms as the PeaceKG ontology states them, for completion (``pkg:Cl`` offers pkg:Claim).
+PKG_TERMS = """\
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix pkg: <https://w3id.org/peacekg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+
+pkg:Claim a owl:Class ; rdfs:label "claim"@en ;
+    skos:definition "Something an agent asserts, as a source reports it."@en .
+pkg:ClaimStance a owl:Class ; rdfs:label "claim stance"@en .
+pkg:claimant a owl:ObjectProperty ; rdfs:label "claimant"@en .
+pkg:statement a owl:DatatypeProperty ; rdfs:label "statement"@en .
+pkg:Ceasefire a skos:Concept ; rdfs:label "ceasefire"@en .
+"""
+
+
 def ui_project(target: Path) -> Path:
     """The mini project with this suite's example queries in ``queries/examples``."""
     project = mini_project(target)
@@ -51,7 +80,37 @@ def ui_project(target: Path) -> Path:
     examples.mkdir(parents=True, exist_ok=True)
     for name, text in EXAMPLES.items():
         (examples / name).write_text(text, encoding="utf-8")
+    (project / "ontology" / "pkg-terms.ttl").write_text(PKG_TERMS, encoding="utf-8")
     return project
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app under waitress on a port the OS picks, in a thread; yields its base URL."""
+    app = create_app(settings)
+    wsgi = create_server(app, host="127.0.0.1", port=0, threads=2)
+    assert isinstance(wsgi, TcpWSGIServer)  # one host, one socket
+    thread = threading.Thread(target=wsgi.run, name="ui-test-server", daemon=True)
+    thread.start()
+    try:
+        # effective_port is the port the OS chose for port=0; types-waitress lacks it.
+        yield f"http://127.0.0.1:{wsgi.effective_port}"  # type: ignore[attr-defined]
+    finally:
+        wsgi.close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(ui_settings: Settings) -> Iterator[str]:
+    """A real server over the built UI project; yields its base URL."""
+    with serving(ui_settings) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the page tests leave screenshots for a person to look at (never committed)."""
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import peacekg.web
 from peacekg import mediatypes
 from peacekg.config import Settings
 from peacekg.web import create_app
-from tests.ui.conftest import EXAMPLES
+from tests.ui.conftest import EXAMPLES, SHOWN
 
 
 @dataclass
@@ -132,18 +132,18 @@ def test_lists_every_example_with_title_and_description(ui_client: FlaskClient) 
             'A title & description with <script>alert("x")</script> markup in them.',
         ),
     ]
-    assert page.example_texts == {name.removesuffix(".rq"): t for name, t in EXAMPLES.items()}
+    assert page.example_texts == SHOWN
 
 
 def test_first_example_prefills_the_editor_by_default(ui_client: FlaskClient) -> None:
     page = get(ui_client, "/")
-    assert page.textarea == EXAMPLES["01-rounds.rq"]
+    assert page.textarea == SHOWN["01-rounds"]
     assert [e.slug for e in page.examples if e.current] == ["01-rounds"]
 
 
 def test_example_parameter_prefills_that_example(ui_client: FlaskClient) -> None:
     page = get(ui_client, "/?example=02-part-of")
-    assert page.textarea == EXAMPLES["02-part-of.rq"]
+    assert page.textarea == SHOWN["02-part-of"]
     assert [e.slug for e in page.examples if e.current] == ["02-part-of"]
     assert page.alerts == []
 
@@ -159,7 +159,7 @@ def test_query_parameter_prefills_and_wins_over_example(ui_client: FlaskClient) 
 def test_unknown_example_is_a_404_that_still_offers_the_page(ui_client: FlaskClient) -> None:
     page = get(ui_client, "/?example=99-missing", status=404)
     assert page.alerts == ["There is no example named '99-missing'."]
-    assert page.textarea == EXAMPLES["01-rounds.rq"]
+    assert page.textarea == SHOWN["01-rounds"]
     assert len(page.examples) == len(EXAMPLES)
 
 
@@ -178,7 +178,11 @@ def test_markup_in_examples_and_query_is_escaped(ui_client: FlaskClient) -> None
 
 def test_page_works_offline_with_its_own_assets(ui_client: FlaskClient) -> None:
     page = get(ui_client, "/")
-    assert page.assets == ["/static/peacekg.css", "/static/query.js"]
+    assert page.assets == [
+        "/static/peacekg.css",
+        "/static/vendor/codemirror.js",
+        "/static/query.js",
+    ]
     static = Path(peacekg.web.__file__).resolve().parent / "static"
     for asset in page.assets:
         response = ui_client.get(asset)
@@ -252,3 +256,29 @@ def test_every_download_link_gets_its_format(ui_client: FlaskClient) -> None:
                 200,
                 fmt.media_type,
             )
+
+
+def test_the_editor_never_shows_the_catalogues_expect_line(ui_client: FlaskClient) -> None:
+    assert "# expect:" in EXAMPLES["01-rounds.rq"]
+    page = get(ui_client, "/?example=01-rounds")
+    assert "# expect" not in page.textarea
+    assert "# expect" not in json.dumps(page.example_texts)
+    assert page.textarea.startswith("# title: Rounds and their labels\n# description:")
+
+
+def test_the_bundled_editor_keeps_its_licences_beside_it() -> None:
+    vendor = Path(peacekg.web.__file__).resolve().parent / "static" / "vendor"
+    bundle = (vendor / "codemirror.js").read_text(encoding="utf-8")
+    assert "PeaceKGEditor" in bundle
+    assert "http://" not in bundle.replace("http://www.w3.org/", "")  # nothing fetched
+    licences = (vendor / "codemirror.LICENSES.txt").read_text(encoding="utf-8")
+    for package in ("@codemirror/view", "@codemirror/autocomplete", "@codemirror/legacy-modes"):
+        assert f"\n{package} " in licences
+    assert "Permission is hereby granted" in licences
+
+
+def test_a_share_link_names_its_view(ui_client: FlaskClient) -> None:
+    html = ui_client.get("/", query_string={"query": "ASK {}", "view": "Graph"}).get_data(True)
+    assert 'data-view="Graph"' in html
+    html = ui_client.get("/", query_string={"query": "ASK {}", "view": "<x>"}).get_data(True)
+    assert 'data-view=""' in html
