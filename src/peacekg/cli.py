@@ -192,13 +192,20 @@ def query_command(
     settings = _settings(config_file, **flags)
     store = _open_store(settings)
     try:
-        result = store.query(query_file.read())
+        # Results are computed while they are written: a SERVICE that fails offline or an
+        # unknown function raises there, so both stay inside this try.
+        _write_result(store.query(query_file.read()), output_format)
     except SyntaxError as error:
         click.echo(f"error: {query_file.name}: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    except (StoreError, OSError) as error:
-        click.echo(f"error: {error}", err=True)
+    except (StoreError, OSError, RuntimeError) as error:
+        # Oxigraph's messages may span lines (a remote's payload): one line here.
+        click.echo(f"error: {query_file.name}: {' '.join(str(error).split())}", err=True)
         sys.exit(EXIT_ERROR)
+
+
+def _write_result(result: object, output_format: str) -> None:
+    """Print a query result in ``output_format``; exit 2 for a format it cannot carry."""
     if isinstance(result, pyoxigraph.QueryTriples):
         fmt = mediatypes.by_name("turtle" if output_format == "table" else output_format)
         if fmt is None or fmt.kind not in {mediatypes.Kind.GRAPH, mediatypes.Kind.DATASET}:
@@ -210,9 +217,10 @@ def query_command(
         if output_format == "table":
             click.echo("true" if bool(result) else "false")
             return
-    elif output_format == "table":
+    elif isinstance(result, pyoxigraph.QuerySolutions) and output_format == "table":
         click.echo(_table(result))
         return
+    assert isinstance(result, pyoxigraph.QueryBoolean | pyoxigraph.QuerySolutions)
     fmt = mediatypes.by_name(output_format)
     if fmt is None or fmt.kind is not mediatypes.Kind.RESULTS:
         click.echo(f"error: --format {output_format} cannot carry query results", err=True)

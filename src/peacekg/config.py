@@ -59,6 +59,30 @@ class Settings:
     query_timeout: float = _help("Seconds a SPARQL query may run before it is stopped", 30.0)
     max_rows: int = _help("Most result rows returned; more is announced, never silent", 10000)
     max_request_bytes: int = _help("Largest request body accepted, in bytes", 1_000_000)
+    max_result_bytes: int = _help(
+        "Largest result body returned, in bytes; more is cut at a row and announced like "
+        "the row cap",
+        50_000_000,
+    )
+    max_nesting_depth: int = _help(
+        "Deepest nesting of brackets ({, (, [) accepted in a query, an update or a graph "
+        "body; deeper is refused with 400 before parsing (the parsers' stack would overflow)",
+        200,
+    )
+    connection_limit: int = _help(
+        "Open connections the server keeps; at the limit the oldest ones waiting for a "
+        "request are dropped (slow-loris)",
+        100,
+    )
+    channel_timeout: int = _help(
+        "Seconds a connection may stay without activity or a request in progress", 15
+    )
+    cleanup_interval: int = _help("Seconds between checks for connections to drop", 2)
+    client_concurrency: int = _help(
+        "Queries one client address may run at once (keep it below query_workers and the "
+        "cores); more are answered 429 with Retry-After",
+        1,
+    )
     service_allowlist: tuple[str, ...] = _help(
         "SPARQL endpoints a SERVICE clause may call",
         ("https://query.wikidata.org/sparql",),
@@ -71,6 +95,11 @@ class Settings:
         "and re-reasoned like a build) or 'dataset' (any graph, unchecked: for protocol "
         "conformance runs, never for the curated graph)",
         "curated",
+    )
+    max_queued_updates: int = _help(
+        "Changes (/update, /store) that may run or wait at once; more get 503 with "
+        "Retry-After, so waiting updates never hold every server thread",
+        2,
     )
     query_workers: int = _help(
         "Worker processes evaluating SPARQL queries (a timed-out query's worker is killed)", 4
@@ -103,7 +132,20 @@ class Settings:
         problems = []
         if self.update_mode not in UPDATE_MODES:
             problems.append(f"update_mode must be one of {', '.join(UPDATE_MODES)}")
-        for name in ("query_timeout", "max_rows", "max_request_bytes", "threads", "query_workers"):
+        for name in (
+            "query_timeout",
+            "max_rows",
+            "max_request_bytes",
+            "max_result_bytes",
+            "max_nesting_depth",
+            "threads",
+            "query_workers",
+            "connection_limit",
+            "channel_timeout",
+            "cleanup_interval",
+            "client_concurrency",
+            "max_queued_updates",
+        ):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be greater than 0")
         if not 0 <= self.port <= 65535:

@@ -46,8 +46,12 @@ class MediaFormat:
 
     @property
     def rdflib_format(self) -> str:
-        """rdflib's serializer name for this entry (for graphs built with rdflib)."""
-        names = {"ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
+        """rdflib's serializer name for this entry (for graphs built with rdflib).
+
+        N-Quads maps to N-Triples: rdflib's N-Quads writer refuses a plain Graph, and the
+        N-Quads of a graph in the default graph are exactly its N-Triples lines.
+        """
+        names = {"ntriples": "nt", "nquads": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
         if self.kind not in {Kind.GRAPH, Kind.DATASET}:
             raise ValueError(f"{self.name} is not an RDF serialisation")
         return names.get(self.name, self.name)

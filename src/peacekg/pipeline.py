@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -256,7 +257,15 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
         "counts": {iri: len(g) for iri, g in graphs.items()},
         "sources": fingerprint,
     }
-    (settings.build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    # Replaced in one rename: a build killed while writing leaves the old manifest, never
+    # an empty one.
+    path = settings.build_dir / MANIFEST
+    temporary = path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
     return replace(result, store_dir=store_dir)
 
 
@@ -265,7 +274,12 @@ def needs_build(settings: Settings) -> bool:
     manifest_path = settings.build_dir / MANIFEST
     if not manifest_path.is_file():
         return True
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return True  # emptied or damaged (an older, non-atomic write): rebuild
+    if not isinstance(manifest, dict):
+        return True
     if settings.store_url:
         if manifest.get("store") != settings.store_url:
             return True

@@ -10,6 +10,7 @@ later take the embedded one's place without touching the other stages.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -30,6 +31,8 @@ QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.Q
 # A replaced store stays this long after its replacement was built: a server may still be
 # answering a query from it (queries time out well before this).
 REPLACED_STORE_GRACE_SECONDS = 15 * 60
+# Where a store is written before it is complete (then renamed to `store-…`).
+PARTIAL_PREFIX = ".partial-store-"
 
 
 class StoreError(Exception):
@@ -189,21 +192,32 @@ def write_store(store_link: Path, quads: Iterable[pyoxigraph.Quad]) -> Path:
     if store_link.exists() and not store_link.is_symlink():
         raise StoreError(f"{store_link} exists and is not a store link made by peacekg build")
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    new_dir = parent / f"store-{stamp}-{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
+    unique = f"{os.getpid()}-{time.monotonic_ns() % 1_000_000}"
+    new_dir = parent / f"store-{stamp}-{unique}"
+    # Written under a hidden name and renamed once complete: a build killed half-way leaves
+    # no `store-*` directory that cleanup would count as a replaced store.
+    partial = parent / f"{PARTIAL_PREFIX}{unique}"
     try:
-        store = pyoxigraph.Store(str(new_dir))
+        store = pyoxigraph.Store(str(partial))
         store.bulk_extend(quads)
         store.flush()
         store.optimize()
         del store
+        os.rename(partial, new_dir)
     except BaseException:
-        shutil.rmtree(new_dir, ignore_errors=True)
+        shutil.rmtree(partial, ignore_errors=True)
         raise
     temporary_link = parent / f".store-link-{os.getpid()}"
-    if temporary_link.is_symlink():
-        temporary_link.unlink()
-    os.symlink(new_dir.name, temporary_link)
-    os.replace(temporary_link, store_link)
+    try:
+        if temporary_link.is_symlink():
+            temporary_link.unlink()
+        os.symlink(new_dir.name, temporary_link)
+        os.replace(temporary_link, store_link)
+    except BaseException:
+        # The link was not switched (a full or read-only disk): the new store is no one's.
+        temporary_link.unlink(missing_ok=True)
+        shutil.rmtree(new_dir, ignore_errors=True)
+        raise
     _remove_old_stores(parent, keep={new_dir.name})
     return new_dir
 
@@ -212,18 +226,44 @@ def _remove_old_stores(parent: Path, keep: set[str]) -> None:
     """Remove stores replaced long enough ago that no query can still be reading them.
 
     The previous store is always kept; an older one goes once the store that replaced it
-    (the next newer one) is older than :data:`REPLACED_STORE_GRACE_SECONDS`.
+    (the next newer one) is older than :data:`REPLACED_STORE_GRACE_SECONDS`. Times are read
+    once, before anything is removed (a removed store has no time left to read). Half-written
+    stores of writers that died (killed builds) go too. The link already switched, so this
+    never fails: whatever cannot be read or removed now is left for the next write.
     """
-    stores = sorted(
-        (p for p in parent.glob("store-*") if p.is_dir()),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
+    stores: list[tuple[float, Path]] = []
+    for path in parent.glob("store-*"):
+        try:
+            if path.is_dir() and not path.is_symlink():
+                stores.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    stores.sort(reverse=True)
     now = time.time()
-    for newer, old in itertools.pairwise(stores[1:]):
-        replaced_for = now - newer.stat().st_mtime
-        if old.name not in keep and replaced_for > REPLACED_STORE_GRACE_SECONDS:
+    for (replaced_at, _newer), (_, old) in itertools.pairwise(stores[1:]):
+        if old.name not in keep and now - replaced_at > REPLACED_STORE_GRACE_SECONDS:
             shutil.rmtree(old, ignore_errors=True)
+    for path in parent.glob(PARTIAL_PREFIX + "*"):
+        if not _writer_alive(path.name[len(PARTIAL_PREFIX) :].split("-", 1)[0]):
+            shutil.rmtree(path, ignore_errors=True)
+    link = parent / f".store-link-{os.getpid()}"
+    for path in parent.glob(".store-link-*"):
+        if path != link and not _writer_alive(path.name.rsplit("-", 1)[1]):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _writer_alive(pid_text: str) -> bool:
+    """Whether the process that named a half-written file still runs (unknown: assume so)."""
+    try:
+        os.kill(int(pid_text), 0)
+    except (ValueError, OverflowError):
+        return True
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process (EPERM): alive
+    return True
 
 
 class EmbeddedStore:

@@ -57,6 +57,10 @@ class GraphNotFound(Exception):
     """The Graph Store Protocol request names a graph that does not exist."""
 
 
+class UpdatesBusy(Exception):
+    """As many changes as may wait are waiting already (answered 503 with Retry-After)."""
+
+
 def _has_triples(store: pyoxigraph.Store, graph: GraphName) -> bool:
     return any(True for _ in store.quads_for_pattern(None, None, None, graph))
 
@@ -68,6 +72,10 @@ class Updater:
         self.settings = settings
         self.curated = settings.update_mode == "curated"
         self._lock = threading.Lock()
+        # Each waiting change holds a server thread: past max_queued_updates, refuse at once
+        # rather than let queued updates take every thread from the readers.
+        self._admitted = 0
+        self._count_lock = threading.Condition()
 
     # -- graph names ------------------------------------------------------------------
 
@@ -115,8 +123,13 @@ class Updater:
                 store.update(text, base_iri=base_iri)
             except SyntaxError as error:
                 raise UpdateRejected(400, f"update syntax error: {error}") from error
-            except (ConnectionError, TimeoutError) as error:
-                raise UpdateRejected(502, f"a SERVICE endpoint failed: {error}") from error
+            except (OSError, RuntimeError) as error:
+                # Oxigraph's errors for an unknown function and for a failed SERVICE call
+                # (a memory store does no other I/O).
+                message = str(error).strip()
+                if message.startswith("The custom function"):
+                    raise UpdateRejected(400, f"update error: {message}") from error
+                raise UpdateRejected(502, f"a SERVICE endpoint failed: {message}") from error
 
         self._commit(change)
 
@@ -174,7 +187,33 @@ class Updater:
             raise StoreError(f"no store at {link}: run `peacekg build` first") from error
         return pyoxigraph.Store.read_only(str(directory))
 
+    def admitted(self) -> int:
+        """How many changes are running or waiting now (for tests and monitoring)."""
+        with self._count_lock:
+            return self._admitted
+
+    def wait_admitted(self, count: int, timeout: float) -> bool:
+        """Block until ``count`` changes are running or waiting (for tests)."""
+        with self._count_lock:
+            return self._count_lock.wait_for(lambda: self._admitted == count, timeout)
+
     def _commit(self, change: Callable[[pyoxigraph.Store], T]) -> T:
+        with self._count_lock:
+            if self._admitted >= self.settings.max_queued_updates:
+                raise UpdatesBusy(
+                    f"{self._admitted} changes are already running or waiting (the server's "
+                    "max_queued_updates); try again shortly"
+                )
+            self._admitted += 1
+            self._count_lock.notify_all()
+        try:
+            return self._commit_now(change)
+        finally:
+            with self._count_lock:
+                self._admitted -= 1
+                self._count_lock.notify_all()
+
+    def _commit_now(self, change: Callable[[pyoxigraph.Store], T]) -> T:
         with self._lock:
             served = self._served()
             scratch = pyoxigraph.Store()
@@ -216,6 +255,15 @@ class Updater:
                 )
             graphs[graph.value] = _rdflib_graph(scratch, graph)
         settings = self.settings
+        if not any(len(graph) for g, graph in graphs.items() if names.is_assertion(g)):
+            # The checks pass on an empty dataset, so without this one PUT or DROP ALL
+            # would silently wipe the curated graph.
+            raise UpdateRejected(
+                422,
+                "the change would leave no assertion graph with a fact, so the asserted graph "
+                "would be empty: refused (delete assertions one at a time, or rebuild from "
+                "data/); the store is unchanged",
+            )
         try:
             loaded = load(settings.ontology_dir, None, settings.shapes_path)
         except LoadError as error:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import itertools
 import json
 import os
 import pickle
 import queue
+import re
 import select
 import signal
 import subprocess
@@ -28,6 +28,7 @@ import threading
 import time
 import traceback
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -37,6 +38,7 @@ from peacekg import mediatypes
 
 _READY = b"R"
 _HEADER = 4
+_UNKNOWN_FUNCTION = re.compile(r"The custom function <[^>]*> is not supported")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,10 @@ class Job:
         results_format: short name of the format for SELECT/ASK results (None: 406).
         graph_format: short name of the format for CONSTRUCT/DESCRIBE results (None: 406).
         max_rows: the row (or triple) cap; one more is read to tell whether it was hit.
+        max_bytes: the byte cap of the body; rows past it are cut, announced like max_rows.
         base_iri: base IRI for relative IRIs in the query (the endpoint URL).
+        service: the query calls a SERVICE, so a network error is the remote's (502).
+        requested_format: the request's ``format`` parameter, named by a 406.
     """
 
     store_dir: str
@@ -67,7 +72,10 @@ class Job:
     results_format: str | None = "json"
     graph_format: str | None = "turtle"
     max_rows: int = 10000
+    max_bytes: int = 50_000_000
     base_iri: str | None = None
+    service: bool = False
+    requested_format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,15 +143,71 @@ def json_results(variables: list[str], rows: list[pyoxigraph.QuerySolution]) -> 
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _cap_headers(cap: int, count: int, truncated: bool, unit: str) -> dict[str, str]:
-    headers = {"X-PeaceKG-Row-Cap": str(cap)}
-    if truncated:
+def _cap_headers(job: Job, count: int, cut: str | None, unit: str) -> dict[str, str]:
+    """The caps, always announced, and why a result was cut (``cut``: which cap), if it was."""
+    headers = {"X-PeaceKG-Row-Cap": str(job.max_rows), "X-PeaceKG-Byte-Cap": str(job.max_bytes)}
+    if cut is not None:
         headers["X-PeaceKG-Truncated"] = "true"
+        why = (
+            "the server's max_rows cap"
+            if cut == "rows"
+            else f"the server's max_result_bytes cap of {job.max_bytes} bytes"
+        )
         headers["X-PeaceKG-Message"] = (
-            f"result truncated to the first {count} {unit} (the server's max_rows cap); "
+            f"result truncated to the first {count} {unit} ({why}); "
             "use LIMIT/OFFSET to page through the rest"
         )
     return headers
+
+
+def _term_size(term: Any) -> int:
+    if term is None:
+        return 0
+    if isinstance(term, pyoxigraph.Triple):
+        return _term_size(term.subject) + _term_size(term.predicate) + _term_size(term.object)
+    return len(term.value)
+
+
+def _read_capped(items: Any, job: Job, size: Callable[[Any], int]) -> tuple[list[Any], str | None]:
+    """At most ``max_rows`` items, and fewer when their values alone pass ``max_bytes``.
+
+    Reading stops at the first item over the budget, so a query returning huge strings
+    never has them all in memory at once (issue 13). Returns the items and the cap hit.
+    """
+    kept: list[Any] = []
+    total = 0
+    for item in items:
+        if len(kept) == job.max_rows:
+            return kept, "rows"
+        total += size(item)
+        if total > job.max_bytes:
+            return kept, "bytes"
+        kept.append(item)
+    return kept, None
+
+
+def _fit(items: list[Any], render: Callable[[list[Any]], bytes], cap: int) -> tuple[bytes, int]:
+    """``render`` of the longest prefix of ``items`` whose body is at most ``cap`` bytes."""
+    body = render(items)
+    if len(body) <= cap:
+        return body, len(items)
+    low, high = 0, len(items) - 1  # the answer's row count lies in [low, high]
+    best = render([])
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = render(items[:middle])
+        if len(candidate) <= cap:
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    return best, max(high, 0)
+
+
+def _not_acceptable(job: Job, what: str, names: str, message: str) -> Outcome:
+    """406 naming what was asked for: the ``format`` parameter when given, else ``message``."""
+    if job.requested_format is not None:
+        return _text(406, f"format={job.requested_format} cannot carry {what}; use format={names}")
+    return _text(406, message)
 
 
 def serialize(result: Any, job: Job) -> Outcome:
@@ -151,36 +215,63 @@ def serialize(result: Any, job: Job) -> Outcome:
     if isinstance(result, pyoxigraph.QueryBoolean):
         fmt = mediatypes.by_name(job.results_format) if job.results_format else None
         if fmt is None:
-            return _text(406, "no acceptable format for an ASK result (try JSON or XML)")
+            return _not_acceptable(
+                job,
+                "an ASK result",
+                "json, xml, csv, tsv",
+                "no acceptable format for an ASK result (try JSON or XML)",
+            )
         body = result.serialize(format=fmt.results_format())
         return Outcome(200, fmt.content_type, body or b"")
     if isinstance(result, pyoxigraph.QuerySolutions):
         fmt = mediatypes.by_name(job.results_format) if job.results_format else None
         if fmt is None:
-            return _text(406, "no acceptable format for SELECT results (JSON, XML, CSV, TSV)")
+            return _not_acceptable(
+                job,
+                "SELECT results",
+                "json, xml, csv, tsv",
+                "no acceptable format for SELECT results (JSON, XML, CSV, TSV)",
+            )
         variables = [v.value for v in result.variables]
-        rows = list(itertools.islice(result, job.max_rows + 1))
-        truncated = len(rows) > job.max_rows
-        rows = rows[: job.max_rows]
-        body = json_results(variables, rows)
-        if fmt.name != "json":
-            parsed = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
-            body = parsed.serialize(format=fmt.results_format()) or b""
-        headers = _cap_headers(job.max_rows, len(rows), truncated, "rows")
-        return Outcome(200, fmt.content_type, body, truncated, len(rows), headers)
+        rows, cut = _read_capped(result, job, lambda row: sum(_term_size(t) for t in row))
+
+        def render_rows(chosen: list[Any]) -> bytes:
+            body = json_results(variables, chosen)
+            if fmt is not None and fmt.name != "json":
+                parsed = pyoxigraph.parse_query_results(
+                    body, format=pyoxigraph.QueryResultsFormat.JSON
+                )
+                body = parsed.serialize(format=fmt.results_format()) or b""
+            return body
+
+        body, count = _fit(rows, render_rows, job.max_bytes)
+        if count < len(rows):
+            cut = "bytes"
+        headers = _cap_headers(job, count, cut, "rows")
+        return Outcome(200, fmt.content_type, body, cut is not None, count, headers)
     fmt = mediatypes.by_name(job.graph_format) if job.graph_format else None
     if fmt is None:
-        return _text(406, "no acceptable RDF format for a CONSTRUCT/DESCRIBE result")
-    triples = list(itertools.islice(result, job.max_rows + 1))
-    truncated = len(triples) > job.max_rows
-    triples = triples[: job.max_rows]
-    if fmt.kind is mediatypes.Kind.DATASET and fmt.name != "jsonld":
-        quads = [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples]
-        body = pyoxigraph.serialize(quads, format=fmt.rdf_format()) or b""
-    else:
-        body = pyoxigraph.serialize(triples, format=fmt.rdf_format()) or b""
-    headers = _cap_headers(job.max_rows, len(triples), truncated, "triples")
-    return Outcome(200, fmt.content_type, body, truncated, len(triples), headers)
+        return _not_acceptable(
+            job,
+            "a CONSTRUCT/DESCRIBE result",
+            "turtle, ntriples, rdfxml, jsonld, trig, nquads",
+            "no acceptable RDF format for a CONSTRUCT/DESCRIBE result",
+        )
+    triples, cut = _read_capped(result, job, _term_size)
+    rdf_format = fmt.rdf_format()
+    as_quads = fmt.kind is mediatypes.Kind.DATASET and fmt.name != "jsonld"
+
+    def render_triples(chosen: list[Any]) -> bytes:
+        if as_quads:
+            quads = [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in chosen]
+            return pyoxigraph.serialize(quads, format=rdf_format) or b""
+        return pyoxigraph.serialize(chosen, format=rdf_format) or b""
+
+    body, count = _fit(triples, render_triples, job.max_bytes)
+    if count < len(triples):
+        cut = "bytes"
+    headers = _cap_headers(job, count, cut, "triples")
+    return Outcome(200, fmt.content_type, body, cut is not None, count, headers)
 
 
 def execute(store: pyoxigraph.Store, job: Job) -> Outcome:
@@ -202,9 +293,23 @@ def execute(store: pyoxigraph.Store, job: Job) -> Outcome:
         return serialize(result, job)
     except SyntaxError as error:
         return _text(400, f"query syntax error: {error}")
-    except (ConnectionError, TimeoutError) as error:
-        # A SERVICE call to an allowed endpoint failed.
-        return _text(502, f"a SERVICE endpoint failed: {error}")
+    except (OSError, RuntimeError) as error:
+        return _evaluation_error(error, job)
+
+
+def _evaluation_error(error: OSError | RuntimeError, job: Job) -> Outcome:
+    """A failure that is the query's or a remote's, not ours: 400 or 502 with its message.
+
+    Oxigraph raises RuntimeError for a function it does not know, and OSError (a remote's
+    HTTP status, DNS, redirects) or RuntimeError (an answer that does not parse) when a
+    SERVICE call fails. Anything else is re-raised: a 500 for the worker to log.
+    """
+    message = str(error).strip()
+    if isinstance(error, RuntimeError) and _UNKNOWN_FUNCTION.match(message):
+        return _text(400, f"query error: {message}")
+    if job.service:
+        return _text(502, f"a SERVICE endpoint failed: {message}")
+    raise error
 
 
 class _StoreCache:

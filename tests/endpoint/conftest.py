@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import waitress
 from flask import Flask
 from flask.testing import FlaskClient
+from waitress import wasyncore
+from waitress.server import BaseWSGIServer
 
 from peacekg.config import Settings
 from peacekg.pipeline import build
+from peacekg.serve import create_server
 from peacekg.web import create_app
 from peacekg.web.sparql import shutdown
 from tests.conftest import mini_project, settings_for
@@ -77,29 +79,44 @@ class LiveServer:
     settings: Settings
 
 
+def start_server(app: Flask, threads: int = 8) -> tuple[LiveServer, Callable[[], None]]:
+    """``app`` under PeaceKG's waitress server on a free port, and the function stopping it.
+
+    Stopping first stops accepting and waits for the requests in progress (waitress's task
+    threads) to finish, then closes the connections: closing them while a thread still
+    writes a response made teardown error now and then (issue 13).
+    """
+    settings = app.extensions["peacekg"].settings
+    server = create_server(app, settings, port=0, threads=threads)
+    assert isinstance(server, BaseWSGIServer)  # one address: one listening server
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    port = server.effective_port  # type: ignore[attr-defined]
+
+    def stop() -> None:
+        server.accepting = False
+        server.task_dispatcher.shutdown(cancel_pending=False, timeout=30)
+        # Closed by the loop's own thread (a thunk run by the trigger): closing sockets
+        # from here while it polls them would make it poll a closed descriptor.
+        connections, trigger = vars(server)["_map"], vars(server)["trigger"]
+        trigger.pull_trigger(lambda: wasyncore.close_all(connections))
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+        shutdown(app)
+
+    return LiveServer(app=app, url=f"http://127.0.0.1:{port}", settings=settings), stop
+
+
 @pytest.fixture
 def serve() -> Iterator[Callable[[Flask], LiveServer]]:
     """Start ``app`` under waitress on a free port; everything is stopped afterwards."""
-    servers: list[tuple[object, threading.Thread, Flask]] = []
+    stops: list[Callable[[], None]] = []
 
     def start(app: Flask) -> LiveServer:
-        settings = app.extensions["peacekg"].settings
-        server = waitress.create_server(
-            app,
-            host="127.0.0.1",
-            port=0,
-            threads=8,
-            max_request_body_size=settings.max_request_bytes,
-            ident="peacekg",
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        servers.append((server, thread, app))
-        port = server.effective_port  # type: ignore[union-attr]
-        return LiveServer(app=app, url=f"http://127.0.0.1:{port}", settings=settings)
+        live, stop = start_server(app)
+        stops.append(stop)
+        return live
 
     yield start
-    for server, thread, app in servers:
-        server.close()  # type: ignore[attr-defined]
-        thread.join(timeout=10)
-        shutdown(app)
+    for stop in stops:
+        stop()

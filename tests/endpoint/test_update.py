@@ -429,3 +429,45 @@ def test_graph_store_curated(writable: FlaskClient) -> None:
     assert (missing.status_code, missing.data) == (404, b"no graph <http://x/none>\n")
     gone = writable.delete("/store", query_string={"graph": ASSERTION_BASE + "none"}, headers=AUTH)
     assert (gone.status_code, gone.data.decode()) == (404, f"no graph <{ASSERTION_BASE}none>\n")
+
+
+EMPTIED = (
+    "the change would leave no assertion graph with a fact, so the asserted graph would be "
+    "empty: refused (delete assertions one at a time, or rebuild from data/); the store is "
+    "unchanged"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DROP ALL",
+        "CLEAR NAMED",
+        "CLEAR ALL",
+        "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ],
+)
+def test_a_change_that_empties_every_assertion_is_refused(
+    writable: FlaskClient, fresh_mini: Path, text: str
+) -> None:
+    link = fresh_mini / "build" / "store"
+    before = os.readlink(link)
+    status, body = _update(writable, text)
+    assert (status, body) == (422, EMPTIED + "\n")
+    assert os.readlink(link) == before
+    assert _counts(writable)[ASSERTED] == 12
+
+
+def test_an_empty_put_to_the_provenance_graph_is_refused(writable: FlaskClient) -> None:
+    counts = _counts(writable)
+    # It leaves every assertion without provenance: the checks refuse it.
+    emptied = writable.put(
+        "/store",
+        query_string={"graph": PROVENANCE},
+        data=b"",
+        content_type="text/turtle",
+        headers=AUTH,
+    )
+    assert emptied.status_code == 422
+    assert "assertion-without-provenance-violation" in emptied.data.decode()
+    assert _counts(writable) == counts

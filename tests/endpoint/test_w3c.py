@@ -32,7 +32,7 @@ from rdflib.term import Node
 from peacekg.namespaces import SD
 from peacekg.store import write_store
 from tests.conftest import SHARED, settings_for
-from tests.endpoint.conftest import TOKEN, LiveServer
+from tests.endpoint.conftest import TOKEN, LiveServer, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -177,25 +177,14 @@ def conformance_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[LiveServer, Path]]:
     """A dataset-mode server with the token, its store link, stopped after the module."""
-    import threading
-
-    import waitress
-
     from peacekg.web import create_app
-    from peacekg.web.sparql import shutdown
 
     project = tmp_path_factory.mktemp("conformance")
     settings = settings_for(project, update_token=TOKEN, update_mode="dataset", query_workers=2)
     write_store(settings.store_path, [])
-    app = create_app(settings)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    port = server.effective_port  # type: ignore[union-attr]
-    yield LiveServer(app=app, url=f"http://127.0.0.1:{port}", settings=settings), project
-    server.close()
-    thread.join(timeout=10)
-    shutdown(app)
+    live, stop = start_server(create_app(settings), threads=4)
+    yield live, project
+    stop()  # after the requests in progress: see start_server
 
 
 def _load(store_link: Path, data: dict[str, Path], base: Path) -> None:

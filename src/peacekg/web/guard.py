@@ -18,7 +18,9 @@ SPARQL 1.1 section 19.2 says the engine does.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -92,10 +94,19 @@ class Inspection:
     tokens: list[Token] = field(default_factory=list)
 
 
+def _join(base: str | None, iri: str) -> str | None:
+    """``iri`` resolved against ``base``; None when either is no URL urllib reads (``[``)."""
+    if not base:
+        return iri
+    try:
+        return urljoin(base, iri)
+    except ValueError:
+        return None
+
+
 def _resolve(token: Token, base: str | None, prefixes: dict[str, str]) -> str | None:
     if token.kind == "iri":
-        iri = token.text[1:-1]
-        return urljoin(base, iri) if base else iri
+        return _join(base, token.text[1:-1])
     if token.kind == "name" and ":" in token.text:
         prefix, _, local = token.text.partition(":")
         namespace = prefixes.get(prefix)
@@ -120,10 +131,11 @@ def inspect(text: str) -> Inspection:
         if word == "PREFIX" and len(following) == 2 and following[1].kind == "iri":
             name = following[0].text.rstrip(":") if following[0].kind == "name" else ""
             iri = following[1].text[1:-1]
-            prefixes[name] = urljoin(base, iri) if base else iri
+            # Unresolvable: left as written; a SERVICE through it is refused below.
+            prefixes[name] = _join(base, iri) or iri
         elif word == "BASE" and following and following[0].kind == "iri":
             iri = following[0].text[1:-1]
-            base = urljoin(base, iri) if base else iri
+            base = _join(base, iri) or iri
         elif word == "FROM":
             has_from = True
         elif word == "LOAD":
@@ -232,3 +244,133 @@ def add_using(
     for cut in reversed(cuts):
         text = text[:cut] + clause.lstrip() + " " + text[cut:]
     return text
+
+
+# -- nesting depth ---------------------------------------------------------------------------
+
+# Oxigraph's SPARQL and JSON-LD parsers recurse once per bracket and overflow the stack
+# (a segfault, no exception) some thousands deep: 2,300 nested braces kill a process. The
+# depth is therefore counted before any parser sees the text. Strings, IRIs and comments
+# are skipped, so brackets inside them do not count.
+_SPARQL_SKIP = re.compile(
+    r"""'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+      |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
+      |<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n\r]*""",
+    re.VERBOSE | re.DOTALL,
+)
+_JSON_SKIP = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_XML_SKIP = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!][^>]*>", re.DOTALL)
+_XML_TAG = re.compile(r"<(/?)[^>]*?(/?)>", re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^{}()\[\]]+")
+_OPENING = str.maketrans({"{": "(", "[": "("})
+_CLOSING = str.maketrans({"}": ")", "]": ")"})
+
+
+class TooDeep(ValueError):
+    """A text nests deeper than ``Settings.max_nesting_depth`` (answered with 400)."""
+
+
+def nesting_depth(text: str, syntax: str = "sparql") -> int:
+    """The deepest bracket nesting of ``text`` (element nesting for ``syntax="xml"``).
+
+    ``syntax`` is ``sparql`` (also right for Turtle, TriG and N-Triples), ``json`` or ``xml``.
+    Unbalanced closing brackets only lower the count: the parser reports them.
+    """
+    if syntax == "xml":
+        marks = "".join(
+            ")" if closing else ("" if empty else "(")
+            for closing, empty in _XML_TAG.findall(_XML_SKIP.sub(" ", text))
+        )
+    else:
+        skip = _JSON_SKIP if syntax == "json" else _SPARQL_SKIP
+        marks = _NOT_BRACKET.sub("", skip.sub(" ", text))
+        marks = marks.translate(_OPENING).translate(_CLOSING)
+    # Runs of one kind at a time: a million brackets are a few thousand runs at most
+    # in a real body, and two runs in the bomb.
+    depth = deepest = 0
+    for run in _RUNS.findall(marks):
+        depth += len(run) if run[0] == "(" else -len(run)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_RUNS = re.compile(r"\(+|\)+")
+
+
+def within_depth(text: str, limit: int) -> bool:
+    """True when ``text`` cannot nest deeper than ``limit``: it has no more opening marks.
+
+    The cheap test that spares nearly every real query the full count.
+    """
+    return text.count("{") + text.count("(") + text.count("[") + text.count("<") <= limit
+
+
+def check_depth(text: str, limit: int, what: str, syntax: str = "sparql") -> None:
+    """Refuse ``text`` nested deeper than ``limit``.
+
+    Raises:
+        TooDeep: naming ``what`` the text is, its depth and the limit.
+    """
+    if within_depth(text, limit):
+        return
+    depth = nesting_depth(text, syntax)
+    if depth > limit:
+        unit = "elements" if syntax == "xml" else "brackets"
+        raise TooDeep(
+            f"{what} nests {unit} {depth} deep, deeper than the server's max_nesting_depth "
+            f"of {limit}"
+        )
+
+
+# -- per-client concurrency ---------------------------------------------------------------------
+
+
+class TooManyQueries(Exception):
+    """The client already runs as many queries as it may (answered with 429)."""
+
+
+class ClientSlots:
+    """How many queries each client address runs now, at most ``limit`` each.
+
+    A client looping runaway queries would otherwise hold every worker and push everyone
+    else's cheap queries to the timeout; with a slot count per address it holds at most
+    ``limit`` workers and its further queries are refused at once, without waiting.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._running: dict[str, int] = {}
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def hold(self, client: str) -> Iterator[None]:
+        """Run the body in one of ``client``'s slots.
+
+        Raises:
+            TooManyQueries: all of ``client``'s slots are taken.
+        """
+        with self._changed:
+            if self._running.get(client, 0) >= self.limit:
+                raise TooManyQueries(client)
+            self._running[client] = self._running.get(client, 0) + 1
+            self._changed.notify_all()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running[client] -= 1
+                if not self._running[client]:
+                    del self._running[client]
+                self._changed.notify_all()
+
+    def running(self, client: str) -> int:
+        """How many queries ``client`` runs now."""
+        with self._changed:
+            return self._running.get(client, 0)
+
+    def wait_for(self, client: str, count: int, timeout: float) -> bool:
+        """Block until ``client`` runs ``count`` queries (for tests and monitoring)."""
+        with self._changed:
+            return bool(
+                self._changed.wait_for(lambda: self._running.get(client, 0) == count, timeout)
+            )

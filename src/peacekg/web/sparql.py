@@ -18,12 +18,12 @@ from __future__ import annotations
 import hmac
 import sys
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NoReturn
 
 import pyoxigraph
 from flask import Blueprint, Flask, Response, current_app, redirect, request
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, URIRef
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from peacekg import mediatypes
@@ -31,9 +31,20 @@ from peacekg.config import Settings
 from peacekg.export import dataset_iri, void_graph
 from peacekg.namespaces import SD, VOID
 from peacekg.store import EmbeddedStore, StoreError
-from peacekg.update import GraphNotFound, Updater, UpdateRejected, parse_triples
-from peacekg.web import state
-from peacekg.web.guard import PolicyError, add_using, check_query, check_update, decode_escapes
+from peacekg.update import GraphNotFound, Updater, UpdateRejected, UpdatesBusy, parse_triples
+from peacekg.web import disk_error, state
+from peacekg.web.guard import (
+    ClientSlots,
+    PolicyError,
+    TooDeep,
+    TooManyQueries,
+    add_using,
+    check_depth,
+    check_query,
+    check_update,
+    decode_escapes,
+)
+from peacekg.web.prefixes import PREFIXES, missing_prologue, shift_position
 from peacekg.workers import Job, Outcome, QueryTimeout, WorkerFailed, WorkerPool, WorkersBusy
 from peacekg.workers import serialize as serialize_result
 
@@ -62,7 +73,7 @@ _GRAPH_ALIASES = {
     "json-ld": "jsonld",
     "n3": "turtle",  # Turtle is N3 without its extensions
 }
-_RESULT_HEADERS = "X-PeaceKG-Row-Cap, X-PeaceKG-Truncated, X-PeaceKG-Message"
+_RESULT_HEADERS = "X-PeaceKG-Row-Cap, X-PeaceKG-Byte-Cap, X-PeaceKG-Truncated, X-PeaceKG-Message"
 _GSP_MAX_TRIPLES = sys.maxsize - 1
 VIEWS = ("union", "asserted")
 
@@ -95,6 +106,7 @@ class Endpoint:
     settings: Settings
     pool: WorkerPool | None
     updater: Updater | None
+    slots: ClientSlots
     counts: tuple[str, dict[str, int]] | None = None
 
     def close(self) -> None:
@@ -121,7 +133,12 @@ def endpoint(app: Flask | None = None) -> Endpoint:
             else None
         )
         updater = Updater(settings) if settings.update_token and not settings.store_url else None
-        created = Endpoint(settings=settings, pool=pool, updater=updater)
+        created = Endpoint(
+            settings=settings,
+            pool=pool,
+            updater=updater,
+            slots=ClientSlots(settings.client_concurrency),
+        )
         app.extensions[_EXTENSION] = created
         return created
 
@@ -186,7 +203,7 @@ def _single(name: str, values: list[str]) -> str | None:
 
 def _query_text() -> str | None:
     """The query of a protocol request, or None (the service description is asked for)."""
-    if request.method == "GET":
+    if request.method in {"GET", "HEAD"}:
         if request.args.getlist("update"):
             _fail(400, "SPARQL Update is only accepted by POST to /update")
         return _single("query", request.args.getlist("query"))
@@ -235,11 +252,14 @@ def _formats() -> tuple[str | None, str | None]:
         known = ", ".join(f.name for f in (*mediatypes.RESULT_FORMATS, *mediatypes.GRAPH_FORMATS))
         _fail(400, f"unknown format {requested[0]!r}; known formats: {known}")
     try:
+        # `format` decides for the kind of result it names; the other kind still follows
+        # Accept, so `format=turtle` with `Accept: */*` (SPARQLWrapper) on a SELECT gets
+        # JSON, the query form's default, as Oxigraph answers.
         accept = request.headers.get("Accept")
-        if results is None and not requested:
+        if results is None:
             chosen = mediatypes.negotiate(accept, mediatypes.RESULT_FORMATS)
             results = chosen.name if chosen else None
-        if graph is None and not requested:
+        if graph is None:
             chosen = mediatypes.negotiate(accept, mediatypes.GRAPH_FORMATS)
             graph = chosen.name if chosen else None
     except mediatypes.AcceptError as error:
@@ -253,6 +273,20 @@ def _check_size(text: str) -> None:
     limit = state().settings.max_request_bytes
     if len(text.encode("utf-8")) > limit:
         _fail(413, f"query longer than the server's limit of {limit} bytes")
+
+
+def _check_depth(text: str, what: str, syntax: str = "sparql") -> None:
+    """400 for a text nested deep enough to overflow a parser's stack (before parsing it)."""
+    try:
+        check_depth(text, state().settings.max_nesting_depth, what, syntax)
+    except TooDeep as error:
+        _fail(400, str(error))
+
+
+def _body_syntax(media_type: str) -> str:
+    if media_type in {"application/ld+json", "application/json"}:
+        return "json"
+    return "xml" if media_type.endswith("xml") else "sparql"
 
 
 # -- queries --------------------------------------------------------------------------------
@@ -329,6 +363,10 @@ def sparql() -> Response:
     if text is None:
         return service_description()
     _check_size(text)
+    _check_depth(text, "the query")
+    # Known prefixes need no PREFIX line (as at WDQS): the missing ones go in front.
+    prologue = missing_prologue(text)
+    text = prologue + text
     settings = state().settings
     try:
         inspection = check_query(text, settings.service_allowlist)
@@ -365,9 +403,29 @@ def sparql() -> Response:
         results_format=results_format,
         graph_format=graph_format,
         max_rows=settings.max_rows,
+        max_bytes=settings.max_result_bytes,
         base_iri=request.base_url,
+        service=bool(inspection.services),
+        requested_format=next(iter(_values("format")), None),
     )
-    return _outcome_response(_run(job))
+    client = request.remote_addr or ""
+    try:
+        with endpoint().slots.hold(client):
+            outcome = _run(job)
+    except TooManyQueries:
+        _fail(
+            429,
+            f"{client} is at its limit of {settings.client_concurrency} concurrent queries "
+            "(the server's client_concurrency); wait for one to finish",
+            {"Retry-After": "1"},
+        )
+    except Problem as problem:
+        problem.message = shift_position(problem.message, prologue)
+        raise
+    if prologue and outcome.status == 400:
+        message = shift_position(outcome.body.decode("utf-8"), prologue)
+        outcome = replace(outcome, body=message.encode("utf-8"))
+    return _outcome_response(outcome)
 
 
 # -- service description ---------------------------------------------------------------------
@@ -415,7 +473,8 @@ def description_graph(settings: Settings, endpoint_url: str, counts: dict[str, i
                 "Each fact is also in its assertion graph (GRAPH ?assertion), whose source "
                 "passage the provenance graph gives. "
                 f"Queries stop after {settings.query_timeout:g} s; at most {settings.max_rows} "
-                "rows are returned (X-PeaceKG-Truncated announces a cut). SERVICE only to: "
+                f"rows and {settings.max_result_bytes} bytes are returned "
+                "(X-PeaceKG-Truncated announces a cut). SERVICE only to: "
                 + (", ".join(settings.service_allowlist) or "none")
                 + ".",
                 lang="en",
@@ -423,6 +482,13 @@ def description_graph(settings: Settings, endpoint_url: str, counts: dict[str, i
         )
     )
     graph.add((service, SD.defaultDataset, dataset))
+    # The predefined prefixes, as SHACL prefix declarations (WDQS lists its own likewise).
+    for name, namespace in PREFIXES.items():
+        declaration = BNode()
+        graph.add((service, SH.declare, declaration))
+        graph.add((declaration, SH.prefix, Literal(name)))
+        graph.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
+        graph.bind(name, namespace, override=False)
     # The full VoID/DCAT description (dumps, licence, examples) is served at /void.
     graph.add((dataset, RDFS.seeAlso, URIRef(endpoint_url.rsplit("/", 1)[0] + "/void")))
     graph.add((dataset, RDF.type, SD.Dataset))
@@ -514,6 +580,7 @@ def update() -> Response:
         text = _utf8_body()
     else:
         _fail(415, "POST an update as application/sparql-update or as a form")
+    _check_depth(text, "the update")
     settings = state().settings
     try:
         inspection = check_update(text, settings.service_allowlist)
@@ -533,8 +600,21 @@ def update() -> Response:
         _fail(error.status, str(error))
     except StoreError as error:
         _fail(503, str(error))
+    except UpdatesBusy as error:
+        _fail(503, str(error), {"Retry-After": "5"})
+    except OSError as error:
+        _disk_failure(error)
     endpoint().counts = None
     return Response(status=204)
+
+
+def _disk_failure(error: OSError) -> NoReturn:
+    """A write that failed on the disk: 507/503 when full or read-only, else re-raised."""
+    disk = disk_error(error)
+    if disk is None:
+        raise error
+    current_app.logger.error("cannot write the store", exc_info=error)
+    _fail(*disk)
 
 
 def _gsp_graph(path: str | None) -> tuple[str | None, bool]:
@@ -562,11 +642,15 @@ def _body_triples(base_iri: str) -> list[pyoxigraph.Triple]:
     if request.mimetype == "multipart/form-data":
         triples: list[pyoxigraph.Triple] = []
         for part in request.files.values():
-            triples += parse_triples(part.read(), part.mimetype, base_iri)
+            data = part.read()
+            _check_depth(data.decode("utf-8", "replace"), "the graph", _body_syntax(part.mimetype))
+            triples += parse_triples(data, part.mimetype, base_iri)
         return triples
     if not request.mimetype:
         _fail(415, "a graph needs a Content-Type (e.g. text/turtle)")
-    return parse_triples(request.get_data(), request.mimetype, base_iri)
+    data = request.get_data()
+    _check_depth(data.decode("utf-8", "replace"), "the graph", _body_syntax(request.mimetype))
+    return parse_triples(data, request.mimetype, base_iri)
 
 
 @sparql_bp.route("/store", methods=["GET", "PUT", "POST", "DELETE", "PATCH"])
@@ -614,6 +698,10 @@ def graph_store(path: str | None = None) -> Response:
         _fail(404, f"no graph <{error}>")
     except StoreError as error:
         _fail(503, str(error))
+    except UpdatesBusy as error:
+        _fail(503, str(error), {"Retry-After": "5"})
+    except OSError as error:
+        _disk_failure(error)
 
 
 def _gsp_get(updater: Updater, graph: str | None) -> Response:
@@ -639,6 +727,7 @@ def _gsp_get(updater: Updater, graph: str | None) -> Response:
         union=False,
         graph_format=fmt.name,
         max_rows=_GSP_MAX_TRIPLES,
+        max_bytes=_GSP_MAX_TRIPLES,  # GSP sends a graph whole (token holders only)
     )
     outcome = _run(job)
     if outcome.status == 200 and outcome.count == 0 and graph is not None:
