@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from waitress import wasyncore
-from waitress.server import BaseWSGIServer
 
-from peacekg.config import Settings
 from peacekg.pipeline import build
-from peacekg.serve import create_server
 from peacekg.web import create_app
 from peacekg.web.sparql import shutdown
 from tests.conftest import mini_project, settings_for
+from tests.live import LiveServer, start_server
 
 TOKEN = "s3cret-token"  # noqa: S105 - a test token, not a credential
 MINI = "http://example.org/mini#"
@@ -68,43 +63,6 @@ def app(built_mini: Path, make_app: Callable[..., Flask]) -> Flask:
 def client(app: Flask) -> FlaskClient:
     """Flask's test client for ``app``."""
     return app.test_client()
-
-
-@dataclass
-class LiveServer:
-    """A waitress server in a background thread on 127.0.0.1."""
-
-    app: Flask
-    url: str
-    settings: Settings
-
-
-def start_server(app: Flask, threads: int = 8) -> tuple[LiveServer, Callable[[], None]]:
-    """``app`` under PeaceKG's waitress server on a free port, and the function stopping it.
-
-    Stopping first stops accepting and waits for the requests in progress (waitress's task
-    threads) to finish, then closes the connections: closing them while a thread still
-    writes a response made teardown error now and then (issue 13).
-    """
-    settings = app.extensions["peacekg"].settings
-    server = create_server(app, settings, port=0, threads=threads)
-    assert isinstance(server, BaseWSGIServer)  # one address: one listening server
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    port = server.effective_port  # type: ignore[attr-defined]
-
-    def stop() -> None:
-        server.accepting = False
-        server.task_dispatcher.shutdown(cancel_pending=False, timeout=30)
-        # Closed by the loop's own thread (a thunk run by the trigger): closing sockets
-        # from here while it polls them would make it poll a closed descriptor.
-        connections, trigger = vars(server)["_map"], vars(server)["trigger"]
-        trigger.pull_trigger(lambda: wasyncore.close_all(connections))
-        thread.join(timeout=10)
-        assert not thread.is_alive()
-        shutdown(app)
-
-    return LiveServer(app=app, url=f"http://127.0.0.1:{port}", settings=settings), stop
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ of the PeaceKG ontology (``pkg:Claim`` …) are added for the editor's completio
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,12 +15,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from waitress.server import TcpWSGIServer, create_server
 
 from peacekg.config import Settings
 from peacekg.pipeline import build
 from peacekg.web import create_app
 from tests.conftest import mini_project, settings_for
+from tests.live import start_server
 
 EXAMPLES = {
     "01-rounds.rq": """\
@@ -86,18 +85,13 @@ def ui_project(target: Path) -> Path:
 
 @contextmanager
 def serving(settings: Settings) -> Iterator[str]:
-    """The app under waitress on a port the OS picks, in a thread; yields its base URL."""
-    app = create_app(settings)
-    wsgi = create_server(app, host="127.0.0.1", port=0, threads=2)
-    assert isinstance(wsgi, TcpWSGIServer)  # one host, one socket
-    thread = threading.Thread(target=wsgi.run, name="ui-test-server", daemon=True)
-    thread.start()
+    """The app under PeaceKG's waitress server on a free port; yields its base URL and stops
+    it only after the requests in progress finish (tests.live.start_server)."""
+    live, stop = start_server(create_app(settings), threads=2)
     try:
-        # effective_port is the port the OS chose for port=0; types-waitress lacks it.
-        yield f"http://127.0.0.1:{wsgi.effective_port}"  # type: ignore[attr-defined]
+        yield live.url
     finally:
-        wsgi.close()
-        thread.join(timeout=10)
+        stop()
 
 
 @pytest.fixture
