@@ -133,6 +133,45 @@ def labels(store: GraphStore, iris: Iterable[str]) -> dict[str, str]:
     return {iri: text for iri, (_rank, text) in found.items()}
 
 
+#: Prefixes of the prefixed names shown beside labels (pkg: first, the echo vocabularies next).
+QNAMES: tuple[tuple[str, str], ...] = (
+    ("pkg", "https://w3id.org/peacekg/ontology#"),
+    ("schema", "http://schema.org/"),
+    ("schema", "https://schema.org/"),
+    ("prov", "http://www.w3.org/ns/prov#"),
+    ("dcterms", "http://purl.org/dc/terms/"),
+    ("oa", "http://www.w3.org/ns/oa#"),
+    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("owl", "http://www.w3.org/2002/07/owl#"),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+    ("foaf", "http://xmlns.com/foaf/0.1/"),
+    ("time", "http://www.w3.org/2006/time#"),
+)
+PKG_NS = "https://w3id.org/peacekg/ontology#"
+#: Vocabularies whose super-properties of pkg: terms only echo the pkg: statement.
+ECHO_NAMESPACES = (
+    "http://schema.org/",
+    "https://schema.org/",
+    "http://www.w3.org/ns/prov#",
+    "http://purl.org/dc/terms/",
+    "http://www.w3.org/ns/oa#",
+)
+
+
+def prefixed(iri: str) -> str:
+    """``pkg:memberOf`` for a known namespace, else the IRI itself."""
+    for prefix, namespace in QNAMES:
+        if iri.startswith(namespace) and re.fullmatch(r"[A-Za-z_][\w.-]*", iri[len(namespace) :]):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def label_key(text: str) -> str:
+    """Labels that read the same ("member of", "memberOf") share a key."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
 @dataclass(frozen=True)
 class Node:
     """One term as a page shows it: an IRI with its label, a blank node, or a literal."""
@@ -152,6 +191,11 @@ class Node:
     def text(self) -> str:
         """What a reader sees: the label, or the literal's lexical form."""
         return self.label or self.value
+
+    @property
+    def prefixed(self) -> str:
+        """The prefixed name of an IRI (``schema:memberOf``), shown where labels collide."""
+        return prefixed(self.value) if self.is_iri else self.value
 
 
 def _node(term: Term, names: dict[str, str]) -> Node:
@@ -197,6 +241,9 @@ class Statement:
     #: The curated graph it was found in when no assertion holds it: "ontology",
     #: "provenance" (document descriptions) or "alignment" (Wikidata links); else "".
     curated_in: str = ""
+    #: Reasoner-inferred super-properties from other vocabularies (schema:, prov:, dcterms:,
+    #: oa:) that state the same fact again: one row shows them all (:func:`collapse_echoes`).
+    equivalents: tuple[Node, ...] = ()
 
     @property
     def provenance(self) -> str:
@@ -225,6 +272,13 @@ class Description:
     sources: list[Source] = field(default_factory=list)
     #: True when the entity has more source rows than :data:`SOURCE_ROWS` (not all shown).
     sources_truncated: bool = False
+    #: Predicates whose label reads like another shown predicate's (shown with their
+    #: prefixed name, so ``pkg:memberOf`` and ``schema:memberOf`` are told apart).
+    ambiguous: set[str] = field(default_factory=set)
+
+    def show_prefixed(self, statement: Statement) -> bool:
+        """Whether the row of ``statement`` names its property by prefixed name too."""
+        return bool(statement.equivalents) or statement.predicate.value in self.ambiguous
 
     @property
     def type_iris(self) -> set[str]:
@@ -350,8 +404,12 @@ def describe(
             curated_of.get(key3, "") if origin == "asserted" else "",
         )
         (outgoing if direction == "out" else incoming).append(statement)
-    outgoing.sort(key=lambda s: (s.predicate.text, s.node.text))
-    incoming.sort(key=lambda s: (s.predicate.text, s.node.text))
+    supers = super_properties(
+        store, {st.predicate.value for st in outgoing + incoming}, graphs.ontology
+    )
+    outgoing, incoming = collapse_echoes(outgoing, supers), collapse_echoes(incoming, supers)
+    outgoing.sort(key=lambda s: (s.predicate.text, s.predicate.value, s.node.text))
+    incoming.sort(key=lambda s: (s.predicate.text, s.predicate.value, s.node.text))
     outgoing, incoming, footnotes = _number_sources(outgoing, incoming)
     for quad in found.quads:
         key = (str(quad.subject), str(quad.predicate), str(quad.object), str(quad.graph_name))
@@ -378,7 +436,69 @@ def describe(
         quads=quads,
         sources=footnotes,
         sources_truncated=found.truncated,
+        ambiguous=ambiguous_predicates(outgoing + incoming),
     )
+
+
+def super_properties(
+    store: GraphStore, predicates: Iterable[str], ontology: str
+) -> dict[str, set[str]]:
+    """Each ``pkg:`` predicate's super-properties (``rdfs:subPropertyOf+``, in the ontology)."""
+    wanted = sorted(p for p in predicates if p.startswith(PKG_NS) and is_iri(p))
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(wanted), 400):
+        values = " ".join(_iri(p) for p in wanted[start : start + 400])
+        for row in _rows(
+            store,
+            f"""SELECT DISTINCT ?p ?q WHERE {{ VALUES ?p {{ {values} }}
+                GRAPH {_iri(ontology)} {{ ?p rdfs:subPropertyOf+ ?q }} }}""",
+        ):
+            found.setdefault(_value(row["p"]), set()).add(_value(row["q"]))
+    return found
+
+
+def collapse_echoes(statements: list[Statement], supers: dict[str, set[str]]) -> list[Statement]:
+    """Fold each reasoner-inferred statement whose predicate is a schema:/prov:/dcterms:/oa:
+    super-property of a ``pkg:`` statement's predicate, with the same node at the other end,
+    into that statement's row (which keeps its own sources): one fact, one row."""
+    echoes: dict[int, list[Node]] = {}
+    folded: set[int] = set()
+    by_node: dict[str, list[int]] = {}
+    for i, st in enumerate(statements):
+        if st.predicate.value.startswith(PKG_NS):
+            by_node.setdefault(st.node.value, []).append(i)
+    for j, echo in enumerate(statements):
+        if echo.origin != "inferred" or not echo.predicate.value.startswith(ECHO_NAMESPACES):
+            continue
+        bases = [
+            i
+            for i in by_node.get(echo.node.value, [])
+            if echo.predicate.value in supers.get(statements[i].predicate.value, set())
+            and statements[i].node.kind == echo.node.kind
+        ]
+        if bases:
+            # The asserted statement when there is one, else the first (rows are sorted later).
+            base = min(bases, key=lambda i: (statements[i].inferred, i))
+            echoes.setdefault(base, []).append(echo.predicate)
+            folded.add(j)
+    out = []
+    for i, st in enumerate(statements):
+        if i in folded:
+            continue
+        if i in echoes:
+            found = sorted(_unique(echoes[i]), key=lambda n: prefixed(n.value))
+            st = replace(st, equivalents=tuple(found))
+        out.append(st)
+    return out
+
+
+def ambiguous_predicates(statements: Iterable[Statement]) -> set[str]:
+    """Predicates (of the rows and their equivalents) whose labels collide with another's."""
+    keys: dict[str, set[str]] = {}
+    for st in statements:
+        for predicate in (st.predicate, *st.equivalents):
+            keys.setdefault(label_key(predicate.text), set()).add(predicate.value)
+    return {iri for iris in keys.values() if len(iris) > 1 for iri in iris}
 
 
 def _number_sources(

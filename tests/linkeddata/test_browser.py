@@ -191,7 +191,7 @@ def test_browser_walk_on_the_fixture(browser: WebDriver, ld_settings: Settings) 
         ld_settings,
         walk,
         Provenance(
-            stated_property="produced",
+            stated_property="produced pkg:produced = prov:generated",
             stated_document="Summary of the talks",
             stated_quote="by the end of March Russia and Ukraine negotiators produced the"
             " Istanbul Communiqué",

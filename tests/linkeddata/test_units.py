@@ -66,7 +66,7 @@ def test_timeline_bar_spans_the_interval() -> None:
     svg = timeline_svg(entries, _href, width=960)
     widths = [float(w) for w in re.findall(r'<rect x="[0-9.]+" y="\d+" width="([0-9.]+)"', svg)]
     assert widths[0] > 100 * widths[1] / 3  # a year is far wider than a day
-    assert '<a href="/page/a">' in svg and '<a href="/page/b">' in svg
+    assert '<a class="mark" href="/page/a"' in svg and '<a class="mark" href="/page/b"' in svg
     assert "A: 2022 (year: 2022-01-01 – 2022-12-31)" in svg
 
 

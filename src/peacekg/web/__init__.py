@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import threading
 from dataclasses import dataclass, field
 
@@ -38,12 +40,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.extensions["peacekg"] = AppState(settings=settings, store=store or open_store(settings))
 
     from peacekg.web.resource import resource_bp
+    from peacekg.web.seo import seo_bp
     from peacekg.web.sparql import sparql_bp
     from peacekg.web.ui import ui_bp
 
     app.register_blueprint(sparql_bp)
     app.register_blueprint(ui_bp)
     app.register_blueprint(resource_bp)
+    app.register_blueprint(seo_bp)
     app.register_error_handler(Exception, _internal_error)
     return app
 
@@ -55,8 +59,34 @@ def _internal_error(error: Exception) -> HTTPException | Response:
     """
     if isinstance(error, HTTPException):
         return error
+    disk = disk_error(error)
+    if disk is not None:
+        current_app.logger.error("cannot write to disk", exc_info=error)
+        return Response(disk[1] + "\n", status=disk[0], mimetype="text/plain")
     current_app.logger.error("unhandled exception", exc_info=error)
     return Response("internal error (logged)\n", status=500, mimetype="text/plain")
+
+
+def disk_error(error: BaseException) -> tuple[int, str] | None:
+    """(status, message) when ``error`` is a full (507) or read-only (503) disk, else None.
+
+    Not our bug and not the client's: the answer says so, where a 500 would not.
+    """
+    if not isinstance(error, OSError):
+        return None
+    code = error.errno
+    if code is None:
+        # Oxigraph (RocksDB) raises OSError without errno, the OS's words in its message.
+        text = str(error)
+        code = next((c for c in _DISK_ERRNOS if os.strerror(c) in text), None)
+    if code in {errno.ENOSPC, errno.EDQUOT}:
+        return 507, "the server's disk is full: nothing was changed or written; try again later"
+    if code == errno.EROFS:
+        return 503, "the server's disk is read-only: nothing was changed or written"
+    return None
+
+
+_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
 def state() -> AppState:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from peacekg.export import (
     dump_name,
     export,
     void_graph,
+    write_atomically,
 )
 from peacekg.namespaces import DCAT, VOID
 from peacekg.reference import REFERENCE_FILE, write_reference
@@ -83,12 +85,20 @@ def ensure_dumps(store: GraphStore, settings: Settings, lock: threading.Lock) ->
     with lock:
         expected = [out / dump_name(_fmt(n)) for n in DUMP_FORMATS]
         current = stamp.is_file() and stamp.read_text(encoding="utf-8") == fingerprint
-        if not current or not all(p.is_file() for p in expected):
-            export(store, settings)
-            (out / CONTEXT_FILE).write_text(json.dumps(CONTEXT, indent=2), encoding="utf-8")
-            stamp.write_text(fingerprint, encoding="utf-8")
-        elif not (out / CONTEXT_FILE).is_file():
-            (out / CONTEXT_FILE).write_text(json.dumps(CONTEXT, indent=2), encoding="utf-8")
+        context = json.dumps(CONTEXT, indent=2).encode("utf-8")
+        try:
+            if not current or not all(p.is_file() for p in expected):
+                export(store, settings)
+                write_atomically(out / CONTEXT_FILE, context)
+                write_atomically(stamp, fingerprint.encode("utf-8"))
+            elif not (out / CONTEXT_FILE).is_file():
+                write_atomically(out / CONTEXT_FILE, context)
+        except OSError:
+            # A full or read-only disk: no half-written temporary file stays behind (the
+            # app answers 507/503, see peacekg.web.disk_error).
+            for leftover in out.glob(f".*.{os.getpid()}.tmp"):
+                leftover.unlink(missing_ok=True)
+            raise
     return list_dumps(out)
 
 
@@ -136,7 +146,7 @@ def reference_path(store: GraphStore, settings: Settings, lock: threading.Lock) 
             write_reference(
                 stored_graph(store, settings.graphs.ontology), directory, settings.base_iri
             )
-            stamp.write_text(fingerprint, encoding="utf-8")
+            write_atomically(stamp, fingerprint.encode("utf-8"))
     return path
 
 

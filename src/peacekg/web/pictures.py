@@ -40,50 +40,107 @@ def _short(text: str, size: int) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def timeline_svg(entries: Sequence[TimelineEntry], href: Href, width: int = 960) -> str:
-    """One row per event: a bar from its earliest to its latest possible date, coloured by
-    precision (a day is a dot-sized bar), with the event's label as a link."""
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def timeline_svg(
+    entries: Sequence[TimelineEntry],
+    href: Href,
+    width: int = 960,
+    window: tuple[date, date] | None = None,
+) -> str:
+    """One row per event: a mark (``a.mark``) from its earliest to its latest possible date,
+    coloured by precision (a day is a narrow bar), with the event's label as a link beside it.
+
+    ``window`` (first day, day after the last) zooms to a year or a month: the axis is ticked
+    by month or by day and marks are clipped to it, so rounds days apart stand apart."""
     dated = [(e, e.dating.start(), e.dating.end()) for e in entries]
     dated = [(e, s, t or s) for e, s, t in dated if s is not None]
+    if window is not None:
+        dated = [
+            (e, s, t)
+            for e, s, t in dated
+            if s is not None and t is not None and s < window[1] and t >= window[0]
+        ]
     if not dated:
         return ""
-    first = min(s for _e, s, _t in dated if s)
-    last = max(t for _e, _s, t in dated if t)
-    start = date(first.year, 1, 1)
-    end = date(last.year + 1, 1, 1)
+    if window is None:
+        first = min(s for _e, s, _t in dated if s)
+        last = max(t for _e, _s, t in dated if t)
+        start, end = date(first.year, 1, 1), date(last.year + 1, 1, 1)
+    else:
+        start, end = window
     span = max((end - start).days, 1)
-    left, label_width, row = 8, 360, 22
-    chart = width - left - label_width - 8
+    left, row = 8, 30
+    chart = width - 2 * left
     height = 34 + row * len(dated)
 
     def x(day: date) -> float:
+        day = min(max(day, start), end)
         return left + chart * (day - start).days / span
 
+    ticks: list[tuple[date, str]] = []
+    if span <= 31:
+        ticks = [(date.fromordinal(start.toordinal() + d), "") for d in range(span + 1)]
+        ticks = [
+            (d, str(d.day) if d.day in (1, 5, 10, 15, 20, 25) and d < end else "") for d, _ in ticks
+        ]
+    elif span <= 366:
+        tick = start
+        while tick <= end:
+            ticks.append((tick, MONTHS[tick.month - 1][:3] if tick < end else ""))
+            tick = _next_month(tick)
+    else:
+        ticks = [
+            (date(y, 1, 1), str(y) if y < end.year else "") for y in range(start.year, end.year + 1)
+        ]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-svg" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" '
-        f'aria-label="Timeline of {len(dated)} events, {start.year} to {last.year}">'
+        f'data-start="{start.isoformat()}" data-end="{end.isoformat()}" '
+        f'aria-label="Timeline of {len(dated)} events, {start.isoformat()} to {end.isoformat()}">'
     ]
-    for year in range(start.year, end.year + 1):
-        gx = x(date(year, 1, 1))
-        parts.append(
-            f'<line x1="{gx:.1f}" y1="18" x2="{gx:.1f}" y2="{height}" stroke="#ccc"/>'
-            f'<text x="{gx + 3:.1f}" y="13" font-size="11" fill="#555">{year}</text>'
-            if year < end.year
-            else f'<line x1="{gx:.1f}" y1="18" x2="{gx:.1f}" y2="{height}" stroke="#ccc"/>'
-        )
+    for tick, text in ticks:
+        gx = x(tick)
+        parts.append(f'<line x1="{gx:.1f}" y1="18" x2="{gx:.1f}" y2="{height}" stroke="#ddd"/>')
+        if text:
+            parts.append(f'<text x="{gx + 3:.1f}" y="13" font-size="12" fill="#555">{text}</text>')
     for i, (entry, s, t) in enumerate(dated):
         assert s is not None and t is not None
-        y = 26 + i * row
+        y = 22 + i * row
         x0, x1 = x(s), x(t + (date(2000, 1, 2) - date(2000, 1, 1)))
+        bar = max(x1 - x0, 4)
         colour = PRECISION_COLOURS.get(entry.dating.precision, OTHER_PRECISION)
         title = escape(f"{entry.label}: {entry.dating.text}")
+        label = escape(_short(entry.label, 60))
+        # The label sits above its bar, left-aligned at the bar, or right-aligned where the
+        # bar starts in the right half (it would run off the picture).
+        anchor, tx = ("end", x0 + bar) if x0 > left + chart / 2 else ("start", x0)
         parts.append(
-            f'<a href="{escape(href(entry.iri))}"><title>{title}</title>'
-            f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 3):.1f}" height="12" rx="2" '
+            f'<a class="mark" href="{escape(href(entry.iri))}" data-iri="{escape(entry.iri)}" '
+            f'data-start="{s.isoformat()}" data-end="{t.isoformat()}">'
+            f"<title>{title}</title>"
+            f'<rect x="{x0:.1f}" y="{y + 14}" width="{bar:.1f}" height="10" rx="2" '
             f'fill="{colour}"/>'
-            f'<text x="{left + chart + 8}" y="{y + 10}" font-size="12" fill="#1a1a1a">'
-            f"{escape(_short(entry.label, 52))}</text></a>"
+            f'<text x="{tx:.1f}" y="{y + 11}" font-size="13" text-anchor="{anchor}" '
+            f'fill="#1a1a1a">{label}</text></a>'
         )
     parts.append("</svg>")
     return "".join(parts)

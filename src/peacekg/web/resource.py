@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from datetime import date
+from html import escape
 from urllib.parse import quote, urlencode
 
 import pyoxigraph
@@ -59,6 +61,7 @@ from peacekg.web.datasets import (
 )
 from peacekg.web.pages import dumps_script, item_list_script, schema_org, sections
 from peacekg.web.pictures import (
+    MONTHS,
     PRECISION_COLOURS,
     STANCE_STYLE,
     claim_numbers,
@@ -455,28 +458,89 @@ def data(local: str) -> BaseResponse:
 # --- views over the whole graph -----------------------------------------------------------
 
 
+def _years(entries: list[describe.TimelineEntry]) -> list[int]:
+    """Every year some event may fall in (from its earliest to its latest date)."""
+    return sorted(
+        {
+            y
+            for e in entries
+            if (s := e.dating.start()) is not None
+            for y in range(s.year, (e.dating.end() or s).year + 1)
+        }
+    )
+
+
+def _zoom(entries: list[describe.TimelineEntry]) -> tuple[int | None, int | None]:
+    """The ``?year=`` and ``?month=`` asked for (404 for a year without events or a bad value)."""
+    raw_year, raw_month = request.args.get("year"), request.args.get("month")
+    if raw_year is None:
+        if raw_month is not None:
+            abort(404)
+        return None, None
+    if not re.fullmatch(r"\d{4}", raw_year) or int(raw_year) not in _years(entries):
+        abort(404)
+    if raw_month is None:
+        return int(raw_year), None
+    if not re.fullmatch(r"\d{1,2}", raw_month) or not 1 <= int(raw_month) <= 12:
+        abort(404)
+    return int(raw_year), int(raw_month)
+
+
 @resource_bp.route("/timeline")
 def timeline() -> Response:
-    """Every event on one timeline, its date shown with its precision."""
+    """Every event on one timeline, its date shown with its precision; ``?year=2022`` and
+    ``?year=2022&month=3`` zoom to a year or a month (the events overlapping it)."""
     settings = _settings()
     entries = describe.timeline(state().store, settings.graphs)
+    everything = entries
+    year, month = _zoom(entries)
+    window: tuple[date, date] | None = None
+    title = "Timeline"
+    if year is not None:
+        first = date(year, month or 1, 1)
+        last = date(year + 1, 1, 1) if month in (None, 12) else date(year, (month or 0) + 1, 1)
+        window = (first, last)
+        title = f"Timeline: {MONTHS[month - 1]} {year}" if month else f"Timeline: {year}"
+        entries = [
+            e
+            for e in entries
+            if (s := e.dating.start()) is not None and s < last and (e.dating.end() or s) >= first
+        ]
     by_year: dict[str, list[describe.TimelineEntry]] = {}
     for entry in entries:
         by_year.setdefault(entry.dating.earliest[:4] or "undated", []).append(entry)
+    years = _years(everything)
+    months: list[tuple[int, str, bool]] = []
+    if year is not None:
+        busy = {
+            m
+            for e in entries
+            if (s := e.dating.start()) is not None
+            for m in range(1, 13)
+            if s < (date(year + 1, 1, 1) if m == 12 else date(year, m + 1, 1))
+            and (e.dating.end() or s) >= date(year, m, 1)
+        }
+        months = [(m, MONTHS[m - 1][:3], m in busy) for m in range(1, 13)]
     items = [
         {"@type": "Event", "@id": e.iri, "name": e.label, "startDate": e.dating.earliest}
         | ({"endDate": e.dating.latest} if e.dating.latest else {})
         for e in entries
     ]
-    jsonld = item_list_script("Timeline of events", items)
+    jsonld = item_list_script(title, items)
     return Response(
         render_template(
             "timeline.html",
             by_year=by_year,
             count=len(entries),
-            svg=timeline_svg(entries, local_url),
+            svg=timeline_svg(entries, local_url, window=window),
             colours=PRECISION_COLOURS,
             jsonld=jsonld,
+            title=title,
+            year=year,
+            month=month,
+            years=years,
+            months=months,
+            month_name=MONTHS[month - 1] if month else "",
         ),
         mimetype="text/html",
     )
@@ -530,6 +594,14 @@ def index() -> Response:
 # --- dumps, VoID, ontology ------------------------------------------------------------------
 
 
+#: What dataset search shows of the dataset (it asks for a description of 50 characters or more).
+DATASET_DESCRIPTION = (
+    "An open, provenance-first knowledge graph of the Russia–Ukraine peace talks: events, "
+    "actors, proposals and attributed claims, each statement with the source document and "
+    "the exact passage it comes from."
+)
+
+
 @resource_bp.route("/dumps")
 def dumps() -> Response:
     """The downloads, with sizes and SHA-256 checksums (written on first request)."""
@@ -538,9 +610,15 @@ def dumps() -> Response:
         {
             "@context": "https://schema.org",
             "@type": "Dataset",
+            "@id": _settings().base_iri + "dataset",
             "name": "PeaceKG",
+            "description": DATASET_DESCRIPTION,
+            "url": request.host_url + "dumps",
             "version": __version__,
             "license": "https://creativecommons.org/licenses/by/4.0/",
+            "isAccessibleForFree": True,
+            "creator": {"@type": "Organization", "name": "PeaceKG contributors"},
+            "keywords": ["Russia–Ukraine war", "peace talks", "knowledge graph", "provenance"],
             "distribution": [
                 {
                     "@type": "DataDownload",
@@ -686,6 +764,22 @@ _NAV = (
 )
 
 
+ONTOLOGY_DESCRIPTION = (
+    "The PeaceKG ontology: the classes and properties of the knowledge graph of the "
+    "Russia–Ukraine peace talks (events, actors, proposals, claims, dates and sources)."
+)
+# pyLODE's page is made for wide screens: on a phone its long IRIs and tables must wrap or
+# scroll inside their box, never the page sideways.
+_REFERENCE_PHONE_CSS = (
+    "html,body{max-width:100%;overflow-wrap:anywhere}"
+    "@media (max-width:700px){body{margin:0;padding:0 .5rem}"
+    "table,pre{display:block;max-width:100%;overflow-x:auto}"
+    "#toc{position:static!important;width:auto!important;max-height:none!important}"
+    "#content,.section{margin:0!important;padding:0!important;width:auto!important;"
+    "max-width:100%!important}img,svg{max-width:100%;height:auto}}"
+)
+
+
 def _localise_reference(html: str, settings: Settings) -> str:
     """Point the reference's links to terms and entities under the base at this server."""
     namespace = settings.base_iri + "ontology#"
@@ -697,6 +791,18 @@ def _localise_reference(html: str, settings: Settings) -> str:
         return f'href="{local_url(iri)}"'
 
     html = re.sub(r'href="(' + re.escape(settings.base_iri) + r'[^"]*)"', link, html)
+    head = (
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="description" content="{ONTOLOGY_DESCRIPTION}">'
+        '<meta property="og:site_name" content="PeaceKG">'
+        '<meta property="og:title" content="PeaceKG ontology">'
+        f'<meta property="og:description" content="{ONTOLOGY_DESCRIPTION}">'
+        '<meta property="og:type" content="website">'
+        f'<meta property="og:url" content="{escape(request.url)}">'
+        f'<link rel="icon" href="{url_for("static", filename="favicon.svg")}" type="image/svg+xml">'
+        f"<style>{_REFERENCE_PHONE_CSS}</style>"
+    )
+    html = re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + head, html, count=1)
     return re.sub(r"(<body[^>]*>)", r"\1" + _NAV, html, count=1)
 
 
