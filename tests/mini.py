@@ -8,8 +8,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from peacekg.namespaces import GraphNames
+
 ASSERTION_BASE = "https://w3id.org/peacekg/assertion/"
 MINI = "http://example.org/mini#"
+
+
+def graph_counts(graphs: GraphNames) -> dict[str, int]:
+    """Triples per graph of the built mini project, in any store (embedded or remote).
+
+    Five assertions (13 triples: ex:round2 ex:partOf ex:istanbul is stated by both documents),
+    their union (12), and the provenance: two documents (3 triples each) and five passages (13
+    triples each: type, source, passage, quote and position selectors).
+    """
+    return {
+        graphs.ontology: 14,
+        graphs.asserted: 12,
+        graphs.provenance: 71,
+        graphs.inferred: 9,
+        ASSERTION_BASE + "mini-talks": 2,
+        ASSERTION_BASE + "mini-istanbul": 3,
+        ASSERTION_BASE + "mini-round1": 4,
+        ASSERTION_BASE + "mini-round2": 3,
+        ASSERTION_BASE + "mini-report-round2": 1,
+    }
 
 
 def data_file(project: Path) -> Path:

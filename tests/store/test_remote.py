@@ -16,7 +16,7 @@ from peacekg.pipeline import build, needs_build
 from peacekg.remote import RemoteStore
 from peacekg.store import StoreError
 from tests.conftest import settings_for
-from tests.mini import ASSERTION_BASE, add_assertion, data_file
+from tests.mini import ASSERTION_BASE, add_assertion, data_file, graph_counts
 from tests.oxigraph_server import oxigraph_server
 
 pytestmark = pytest.mark.slow
@@ -63,18 +63,7 @@ def test_build_into_a_remote_store_and_query_it(mini: Path, oxigraph_url: str) -
     assert needs_build(settings) is False
     store = RemoteStore.from_settings(settings)
     graphs = settings.graphs
-    # As in the embedded store (tests/pipeline/test_build.py): one graph per assertion.
-    assert store.graph_counts() == {
-        graphs.ontology: 14,
-        graphs.asserted: 12,
-        graphs.provenance: 71,
-        graphs.inferred: 9,
-        ASSERTION_BASE + "mini-talks": 2,
-        ASSERTION_BASE + "mini-istanbul": 3,
-        ASSERTION_BASE + "mini-round1": 4,
-        ASSERTION_BASE + "mini-round2": 3,
-        ASSERTION_BASE + "mini-report-round2": 1,
-    }
+    assert store.graph_counts() == graph_counts(graphs)
     # The union default graph comes from default-graph-uri parameters, not a server option.
     assert _rows(store) == ["http://example.org/mini#round1", "http://example.org/mini#round2"]
     # Asserted-only: no rdf:type Event was asserted.
