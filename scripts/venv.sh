@@ -13,10 +13,11 @@ ensure_venv() {
         "$python" -m venv .venv
         .venv/bin/python -m pip install --quiet --upgrade pip
     fi
-    # A stamp keeps repeated runs fast: reinstall only when pyproject.toml changed.
+    # A stamp keeps repeated runs fast: reinstall only when pyproject.toml or the pinned
+    # versions (constraints.txt) changed.
     local stamp=".venv/.peacekg-installed${extras:+-$extras}"
-    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-        .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
+    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+        .venv/bin/python -m pip install --quiet -c constraints.txt -e ".${extras:+[$extras]}"
         touch "$stamp"
     fi
 }

@@ -23,6 +23,20 @@ SEEDS = Path(os.environ.get("PEACEKG_SOURCES_DIR", SHARED / "seeds"))
 REFERENCE = Path(os.environ.get("PEACEKG_REFERENCE_DIR", SHARED / "reference"))
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once, saying what is missing, when the shared folder is not where it is looked
+    for: most tests read the source texts and the checked Wikidata IDs kept outside the repo."""
+    missing = ", ".join(str(p) for p in (SEEDS, REFERENCE) if not p.is_dir())
+    if missing:
+        pytest.exit(
+            f"the project's shared folder is missing ({missing} not found): it holds the source "
+            "texts (seeds/), the checked Wikidata IDs (reference/) and the W3C test data "
+            "(conformance/), kept beside the checkout as ../shared; point PEACEKG_SHARED_DIR at "
+            "it (PEACEKG_SOURCES_DIR / PEACEKG_REFERENCE_DIR for single folders)",
+            returncode=2,
+        )
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:

@@ -13,7 +13,7 @@ import pyoxigraph
 
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings, SettingsError, describe, load_settings
-from peacekg.load import LoadedSources, LoadError, load
+from peacekg.load import LoadedSources, LoadError, load, source_files
 from peacekg.pipeline import BuildFailed, build, needs_build
 from peacekg.reason import InconsistencyError, reason
 from peacekg.store import EmbeddedStore, StoreError, stored_graph, stored_sources
@@ -69,8 +69,31 @@ def _progress(stage: str, message: str) -> None:
     click.echo(f"[{stage}] {message}", err=True)
 
 
+def _require_sources(settings: Settings) -> None:
+    """Exit 2 when the ontology or data directory holds no sources.
+
+    Run outside a clone, every stage would succeed on nothing: a build of 0 triples, a
+    validation that "conforms", a server answering COUNT(*) = 0 (issue 14).
+    """
+    missing = [
+        f"{label} directory {directory} has no Turtle/TriG files"
+        + ("" if directory.is_dir() else " (it does not exist)")
+        for label, directory in (("ontology", settings.ontology_dir), ("data", settings.data_dir))
+        if not source_files(directory)
+    ]
+    if missing:
+        click.echo(f"error: no sources to read: {'; '.join(missing)}", err=True)
+        click.echo(
+            "run the command in a PeaceKG clone, or point --ontology-dir and --data-dir "
+            "(PEACEKG_ONTOLOGY_DIR, PEACEKG_DATA_DIR, peacekg.toml) at the sources",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
+
+
 def _run_build(settings: Settings) -> None:
     """Build, turning each kind of failure into its message and exit code."""
+    _require_sources(settings)
     try:
         result = build(settings, _progress)
     except LoadError as error:
@@ -110,6 +133,7 @@ def validate_command(config_file: Path | None, **flags: Any) -> None:
     Exit 0 conforms, 1 violations, 2 error.
     """
     settings = _settings(config_file, **flags)
+    _require_sources(settings)
     try:
         sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
     except LoadError as error:
@@ -136,6 +160,7 @@ def validate_command(config_file: Path | None, **flags: Any) -> None:
 def reason_command(config_file: Path | None, output: Path | None, **flags: Any) -> None:
     """Compute the OWL 2 RL closure and report (or write) what it adds."""
     settings = _settings(config_file, **flags)
+    _require_sources(settings)
     try:
         sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
         result = reason(
@@ -239,7 +264,17 @@ def serve_command(config_file: Path | None, **flags: Any) -> None:
     settings = _settings(config_file, **flags)
     if needs_build(settings):
         click.echo("sources changed since the last build (or no store yet): building", err=True)
-        _run_build(settings)
+        try:
+            _run_build(settings)
+        except SystemExit:
+            # A broken source must not take the graph offline: the last good store is served.
+            if settings.store_url or not settings.store_path.is_symlink():
+                raise
+            click.echo(
+                f"warning: the build failed (above); serving the last good store "
+                f"{settings.store_path.resolve().name} until the sources are fixed",
+                err=True,
+            )
     else:
         click.echo(f"store is up to date: {settings.store_path}", err=True)
 
@@ -304,6 +339,50 @@ def export_command(
 
     for path in [*export(store, settings), export_reference(store, settings)]:
         click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
+
+
+@main.command("release")
+@_source_options
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="The previous release's directory: write a change report against it.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Release directory (default: <build_dir>/releases/<version>).",
+)
+def release_command(
+    config_file: Path | None, previous: Path | None, out: Path | None, **flags: Any
+) -> None:
+    """Write this version's dumps, VoID and SHA256SUMS into a release directory, and with
+    --previous a change report (CHANGES.md, changes.json) and its CHANGELOG entry.
+
+    A release directory is never overwritten: a cited version must keep its bytes.
+    """
+    from peacekg.export import write_release
+
+    settings = _settings(config_file, **flags)
+    store = _open_store(settings)
+    target = out or settings.build_dir / "releases" / __version__
+    if target.exists() and any(target.iterdir()):
+        click.echo(
+            f"error: {target} already holds a release: a cited version must not change; "
+            "bump the version (src/peacekg/__init__.py) or give another --out",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
+    try:
+        written, report = write_release(store, settings, target, previous)
+    except FileNotFoundError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    for path in written:
+        click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
+    if report is not None:
+        click.echo(report.summary())
+        click.echo(f"add the entry at the end of {target / 'CHANGES.md'} to CHANGELOG.md")
 
 
 @main.command("stats")

@@ -14,6 +14,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from peacekg import __version__
 from peacekg.namespaces import DEFAULT_BASE, GraphNames
 
 CONFIG_FILE = "peacekg.toml"
@@ -229,6 +230,45 @@ def _coerce(name: str, raw: Any, origin: str) -> Any:
         raise SettingsError(f"{origin}: setting {name!r} got {raw!r}: {error}") from error
 
 
+SOURCE_SETTINGS = ("ontology_dir", "data_dir", "queries_dir", "shapes_file")
+
+
+def packaged_sources() -> Path | None:
+    """The ontology, data and queries an installed wheel carries, or None in a clone's venv.
+
+    The wheel maps the clone's ``ontology/``, ``data/`` and ``queries/`` to
+    ``peacekg/resources/`` (pyproject.toml); an editable install has no such folder.
+    """
+    root = Path(__file__).resolve().parent / "resources"
+    return root if (root / "ontology").is_dir() and (root / "data").is_dir() else None
+
+
+def user_cache_dir(environ: Mapping[str, str]) -> Path:
+    """Where an installed PeaceKG builds when no build_dir is set: per user and version."""
+    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "peacekg" / __version__
+
+
+def _discover_sources(values: dict[str, Any], environ: Mapping[str, str]) -> None:
+    """Default to the packaged sources outside a clone, building into the user cache.
+
+    Inside a clone (``ontology/`` or ``data/`` in the working directory) the clone's files
+    win, and any source setting given anywhere switches discovery off: a folder pointed at
+    on purpose is read as it is (and refused when it holds nothing, see the CLI).
+    """
+    if any(key in values for key in SOURCE_SETTINGS):
+        return
+    if Path("ontology").is_dir() or Path("data").is_dir():
+        return
+    packaged = packaged_sources()
+    if packaged is None:
+        return
+    values["ontology_dir"] = packaged / "ontology"
+    values["data_dir"] = packaged / "data"
+    values["queries_dir"] = packaged / "queries"
+    values.setdefault("build_dir", user_cache_dir(environ))
+
+
 def load_settings(
     config_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
@@ -241,6 +281,8 @@ def load_settings(
     ``overrides`` are CLI flags (or a test's config); ``None`` values are ignored so that an
     unset flag does not hide a value from the file or the environment.
     ``read_config_file=False`` skips the TOML file (tests that must not see a local one).
+    Outside a clone, an installed package defaults to the sources it carries
+    (:func:`_discover_sources`).
     """
     environ = os.environ if environ is None else environ
     known = {f.name for f in fields(Settings)}
@@ -273,4 +315,5 @@ def load_settings(
             raise SettingsError(f"unknown setting {key!r}")
         values[key] = _coerce(key, raw, f"--{key.replace('_', '-')}")
 
+    _discover_sources(values, environ)
     return replace(Settings(), **values)

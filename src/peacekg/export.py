@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
@@ -21,7 +24,7 @@ from rdflib.namespace import DCTERMS
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings
 from peacekg.namespaces import SD, VOID
-from peacekg.store import GraphStore, stored_graph
+from peacekg.store import GraphStore, _rdflib_term
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DUMP_FORMATS = ("trig", "nquads", "turtle", "jsonld")
@@ -107,17 +110,162 @@ def _assertion_subset(graph: Graph, settings: Settings, assertions: Mapping[str,
     graph.add((subset, VOID.exampleResource, URIRef(min(assertions))))
 
 
-def _dump(store: GraphStore, fmt: mediatypes.MediaFormat) -> bytes:
-    query = _UNION if fmt.kind is mediatypes.Kind.GRAPH else _ALL_QUADS
-    if fmt.kind is mediatypes.Kind.GRAPH:
-        result = store.query(query)
-        assert isinstance(result, pyoxigraph.QueryTriples)
-        return result.serialize(format=fmt.rdf_format())  # type: ignore[return-value]
+class _Cycle(Exception):
+    """A blank node reaches itself: content hashing cannot label it."""
+
+
+def _key(term: object) -> str:
+    return str(term)
+
+
+def canonical_labels(quads: Iterable[pyoxigraph.Quad]) -> dict[str, str]:
+    """A label for each blank node that depends only on what the dump states about it.
+
+    The store keeps the random labels the parser gave, so two builds of the same sources
+    would differ in every blank node (issue 14). Each node is named by a hash of its
+    outgoing statements (recursively, through nested nodes: a passage and its selectors)
+    and of its incoming ones, so a label changes only when that node's content changes and
+    a release diff stays local. Nodes indistinguishable by both are numbered in hash order;
+    a cycle of blank nodes (none in PeaceKG's data) falls back to Oxigraph's canonicaliser.
+    """
+    quads = list(quads)
+    out: dict[str, list[tuple[str, str, object]]] = defaultdict(list)
+    incoming: dict[str, list[tuple[str, object, str]]] = defaultdict(list)
+    for q in quads:
+        g = _key(q.graph_name)
+        if isinstance(q.subject, pyoxigraph.BlankNode):
+            out[q.subject.value].append((g, _key(q.predicate), q.object))
+        if isinstance(q.object, pyoxigraph.BlankNode):
+            incoming[q.object.value].append((g, q.subject, _key(q.predicate)))
+    nodes = sorted(set(out) | set(incoming))
+    memo: dict[str, str] = {}
+    visiting: set[str] = set()
+
+    def content(node: str) -> str:
+        if node in memo:
+            return memo[node]
+        if node in visiting:
+            raise _Cycle(node)
+        visiting.add(node)
+        lines = sorted(
+            f"{g} {p} " + (content(o.value) if isinstance(o, pyoxigraph.BlankNode) else _key(o))
+            for g, p, o in out[node]
+        )
+        visiting.discard(node)
+        memo[node] = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+        return memo[node]
+
+    full: dict[str, str] = {}
+    for node in nodes:
+        context = sorted(
+            f"{g} {content(s.value) if isinstance(s, pyoxigraph.BlankNode) else _key(s)} {p}"
+            for g, s, p in incoming[node]
+        )
+        text = content(node) + "\n" + "\n".join(context)
+        full[node] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+    labels: dict[str, str] = {}
+    seen: dict[str, int] = defaultdict(int)
+    for node in sorted(nodes, key=lambda n: full[n]):
+        seen[full[node]] += 1
+        suffix = "" if seen[full[node]] == 1 else f"x{seen[full[node]]}"
+        labels[node] = f"b{full[node]}{suffix}"
+    return labels
+
+
+def _oxigraph_canonical(quads: Iterable[pyoxigraph.Quad]) -> list[pyoxigraph.Quad]:
+    """Oxigraph's canonical form: deterministic, but a change may relabel many nodes."""
+    dataset = pyoxigraph.Dataset(quads)
+    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
+    return sorted(dataset, key=_order)
+
+
+def canonical_dumps(
+    stored: list[pyoxigraph.Quad], union: list[pyoxigraph.Quad]
+) -> tuple[list[pyoxigraph.Quad], list[pyoxigraph.Quad]]:
+    """(all stored quads, the union's triples) canonically labelled and sorted.
+
+    Both take their labels from the stored quads, so a blank node has one label in every dump.
+    """
+    try:
+        labels = canonical_labels(stored)
+    except _Cycle:
+        return _oxigraph_canonical(stored), _oxigraph_canonical(union)
+    return canonical_quads(stored, labels), canonical_quads(union, labels)
+
+
+_Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
+
+
+def _relabel(term: _Term, labels: Mapping[str, str]) -> _Term:
+    if isinstance(term, pyoxigraph.BlankNode):
+        return pyoxigraph.BlankNode(labels[term.value])
+    return term
+
+
+def canonical_quads(
+    quads: Iterable[pyoxigraph.Quad], labels: Mapping[str, str]
+) -> list[pyoxigraph.Quad]:
+    """``quads`` with canonical blank-node labels, sorted by graph, subject, predicate, object.
+
+    Sorting makes the serialisers' output a function of the graph's content alone, whatever
+    order the store returns its quads in.
+    """
+    relabelled = [
+        pyoxigraph.Quad(
+            _relabel(q.subject, labels),  # type: ignore[arg-type]  # subjects stay subjects
+            q.predicate,
+            _relabel(q.object, labels),
+            q.graph_name,
+        )
+        for q in quads
+    ]
+    return sorted(relabelled, key=_order)
+
+
+def _order(quad: pyoxigraph.Quad) -> tuple[str, str, str, str]:
+    return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
+
+
+def _stored_quads(store: GraphStore) -> list[pyoxigraph.Quad]:
     # Quads keep their graph: rebuild them from a SELECT so any GraphStore can be dumped.
     rows = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert isinstance(rows, pyoxigraph.QuerySolutions)
-    quads = [pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
-    return pyoxigraph.serialize(quads, format=fmt.rdf_format())  # type: ignore[return-value]
+    return [pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
+
+
+def _union_quads(store: GraphStore) -> list[pyoxigraph.Quad]:
+    result = store.query(_UNION)
+    assert isinstance(result, pyoxigraph.QueryTriples)
+    return [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in result]
+
+
+def _dump(quads: list[pyoxigraph.Quad], fmt: mediatypes.MediaFormat) -> bytes:
+    """One serialisation of already canonical, sorted quads (triples for graph formats)."""
+    if fmt.kind is mediatypes.Kind.GRAPH:
+        triples = [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
+        data = pyoxigraph.serialize(triples, format=fmt.rdf_format())
+    else:
+        data = pyoxigraph.serialize(quads, format=fmt.rdf_format())
+    assert data is not None
+    return data
+
+
+def canonical_graph(store: GraphStore, graph_iri: str) -> Graph:
+    """One stored graph as an rdflib Graph filled in canonical order with canonical labels.
+
+    pyLODE lays the reference out in the order the graph yields its triples, which for
+    :func:`stored_graph` follows the store's random blank-node labels.
+    """
+    result = store.query(_UNION, default_graphs=[graph_iri])
+    assert isinstance(result, pyoxigraph.QueryTriples)
+    triples = [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in result]
+    ordered, _ = canonical_dumps(triples, [])
+    graph = Graph()
+    for quad in ordered:
+        graph.add(
+            (_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object))
+        )
+    return graph
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -127,17 +275,21 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def export(store: GraphStore, settings: Settings) -> list[Path]:
-    """Write each dump (plain and gzip), a SHA-256 list and ``void.ttl``; return the paths."""
-    out = settings.dumps_dir
+def export(store: GraphStore, settings: Settings, out: Path | None = None) -> list[Path]:
+    """Write each dump (plain and gzip), a SHA-256 list and ``void.ttl`` into ``out``
+    (default the dumps directory); return the paths."""
+    out = out or settings.dumps_dir
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     checksums: list[str] = []
     dump_urls: dict[str, str] = {}
+    stored = _stored_quads(store)
+    dataset_quads, union_triples = canonical_dumps(stored, _union_quads(store))
     for name in DUMP_FORMATS:
         fmt = mediatypes.by_name(name)
         assert fmt is not None
-        data = _dump(store, fmt)
+        graph_kind = fmt.kind is mediatypes.Kind.GRAPH
+        data = _dump(union_triples if graph_kind else dataset_quads, fmt)
         path = out / dump_name(fmt)
         gz_path = path.with_name(path.name + ".gz")
         for target, content in ((path, data), (gz_path, gzip.compress(data, mtime=0))):
@@ -164,6 +316,149 @@ def export_reference(store: GraphStore, settings: Settings) -> Path:
 
     path = settings.dumps_dir / f"peacekg-ontology-{__version__}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = reference_html(stored_graph(store, settings.graphs.ontology), settings.base_iri)
+    html = reference_html(canonical_graph(store, settings.graphs.ontology), settings.base_iri)
     write_atomically(path, html.encode("utf-8"))
     return path
+
+
+# Releases (issue 14): versioned dumps and what changed since the previous release.
+
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+#: Triples a change report lists per graph in Markdown; changes.json has them all.
+REPORT_LINES = 50
+_Quad = tuple[str, str, str, str]
+
+
+def _release_quads(release_dir: Path) -> set[_Quad]:
+    """The (graph, subject, predicate, object) of a release's N-Quads dump, in N-Triples form."""
+    dumps = sorted(release_dir.glob("peacekg-*.nq"))
+    if not dumps:
+        raise FileNotFoundError(f"no peacekg-*.nq dump in {release_dir}")
+    quads = pyoxigraph.parse(path=str(dumps[-1]), format=pyoxigraph.RdfFormat.N_QUADS)
+    return {(str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)) for q in quads}
+
+
+@dataclass
+class ChangeReport:
+    """What changed between two releases' dumps; blank nodes compare by their canonical label,
+    which follows their content, so a changed passage shows as that passage only."""
+
+    previous: str
+    current: str
+    #: graph IRI -> the triples ("<s> <p> <o>") added to / removed from it.
+    added: dict[str, list[str]] = field(default_factory=dict)
+    removed: dict[str, list[str]] = field(default_factory=dict)
+    entities_added: list[str] = field(default_factory=list)
+    entities_removed: list[str] = field(default_factory=list)
+    claims_changed: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """The report as JSON-ready data (``changes.json``)."""
+        return {
+            "previous": self.previous,
+            "current": self.current,
+            "added": self.added,
+            "removed": self.removed,
+            "entities_added": self.entities_added,
+            "entities_removed": self.entities_removed,
+            "claims_changed": self.claims_changed,
+        }
+
+    def summary(self) -> str:
+        """One line: triples added and removed, entities, claims."""
+        added = sum(len(v) for v in self.added.values())
+        removed = sum(len(v) for v in self.removed.values())
+        graphs = len(set(self.added) | set(self.removed))
+        return (
+            f"{added} triples added, {removed} removed in {graphs} graphs; "
+            f"{len(self.entities_added)} entities added, {len(self.entities_removed)} removed; "
+            f"{len(self.claims_changed)} claims changed"
+        )
+
+    def markdown(self) -> str:
+        """``CHANGES.md``: the summary, the lists, and an entry to paste into CHANGELOG.md."""
+        lines = [f"# Changes from {self.previous} to {self.current}", "", self.summary(), ""]
+        for title, items in (
+            ("Entities added", self.entities_added),
+            ("Entities removed", self.entities_removed),
+            ("Claims changed", self.claims_changed),
+        ):
+            if items:
+                lines += [f"## {title}", "", *(f"- {item}" for item in items), ""]
+        for sign, per_graph in (("+", self.added), ("-", self.removed)):
+            for graph in sorted(per_graph):
+                triples = per_graph[graph]
+                lines += [f"## {'Added to' if sign == '+' else 'Removed from'} {graph}", ""]
+                lines += ["```", *(f"{sign} {t}" for t in triples[:REPORT_LINES]), "```"]
+                if len(triples) > REPORT_LINES:
+                    lines.append(f"... and {len(triples) - REPORT_LINES} more (changes.json)")
+                lines.append("")
+        lines += [
+            "## CHANGELOG entry",
+            "",
+            f"## [{self.current}]",
+            "",
+            "### Data",
+            f"- {self.summary()} since {self.previous} (CHANGES.md of the release).",
+            "",
+        ]
+        return "\n".join(lines)
+
+
+def _subjects(quads: set[_Quad], graph: str) -> dict[str, set[_Quad]]:
+    found: dict[str, set[_Quad]] = defaultdict(set)
+    for quad in quads:
+        if quad[0] == graph:
+            found[quad[1]].add(quad)
+    return found
+
+
+def change_report(
+    previous_dir: Path, current_dir: Path, settings: Settings, previous: str = ""
+) -> ChangeReport:
+    """Compare two release directories' N-Quads dumps: triples per graph, entities, claims.
+
+    Entities are the subjects minted under ``<base>id/`` in the asserted graph; a claim has
+    changed when its triples in the asserted graph differ (typed ``pkg:Claim`` in either).
+    """
+    old, new = _release_quads(previous_dir), _release_quads(current_dir)
+    report = ChangeReport(previous or previous_dir.name, __version__)
+    for target, quads in ((report.added, new - old), (report.removed, old - new)):
+        for g, s, p, o in sorted(quads):
+            target.setdefault(g.strip("<>"), []).append(f"{s} {p} {o}")
+    asserted = f"<{settings.graphs.asserted}>"
+    before, after = _subjects(old, asserted), _subjects(new, asserted)
+    minted = "<" + settings.base_iri + "id/"
+    report.entities_added = sorted(
+        s.strip("<>") for s in after.keys() - before.keys() if s.startswith(minted)
+    )
+    report.entities_removed = sorted(
+        s.strip("<>") for s in before.keys() - after.keys() if s.startswith(minted)
+    )
+    claim = f"<{settings.base_iri}ontology#Claim>"
+    claims = {
+        s
+        for statements in (before, after)
+        for s, quads in statements.items()
+        if any(q[2] == _RDF_TYPE and q[3] == claim for q in quads)
+    }
+    report.claims_changed = sorted(
+        s.strip("<>") for s in claims if before.get(s, set()) != after.get(s, set())
+    )
+    return report
+
+
+def write_release(
+    store: GraphStore, settings: Settings, target: Path, previous_dir: Path | None = None
+) -> tuple[list[Path], ChangeReport | None]:
+    """The dumps of this version into ``target``, and with a previous release, its change
+    report as ``CHANGES.md`` and ``changes.json``."""
+    written = export(store, settings, target)
+    if previous_dir is None:
+        return written, None
+    report = change_report(previous_dir, target, settings)
+    markdown, data = target / "CHANGES.md", target / "changes.json"
+    write_atomically(markdown, report.markdown().encode("utf-8"))
+    payload = json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    write_atomically(data, payload.encode("utf-8"))
+    return [*written, markdown, data], report

@@ -229,7 +229,24 @@ def source_fingerprint(settings: Settings) -> dict[str, str]:
         files.append(settings.shapes_path)
     if settings.wikidata_enrichment_path.is_file():
         files.append(settings.wikidata_enrichment_path)
-    return {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(set(files))}
+    digests = {
+        str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(set(files))
+    }
+    digests[CODE_KEY] = code_digest(Path(__file__).parent)
+    return digests
+
+
+#: The fingerprint entry of the build's own code (issue 14): a change under src/ rebuilds too.
+CODE_KEY = "peacekg code"
+
+
+def code_digest(package_dir: Path) -> str:
+    """One SHA-256 over the build's Python code (paths and contents, in a stable order)."""
+    digest = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*.py")):
+        digest.update(path.relative_to(package_dir).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def build(settings: Settings, progress: Progress = _silent) -> BuildResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -9,9 +10,19 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
+from peacekg import pipeline
 from peacekg.config import Settings
 from peacekg.load import LoadError
-from peacekg.pipeline import ChecksFailed, QuotesFailed, ValidationFailed, build, needs_build
+from peacekg.pipeline import (
+    CODE_KEY,
+    MANIFEST,
+    ChecksFailed,
+    QuotesFailed,
+    ValidationFailed,
+    build,
+    code_digest,
+    needs_build,
+)
 from peacekg.store import REPLACED_STORE_GRACE_SECONDS, EmbeddedStore, StoreError
 from tests.conftest import settings_for
 from tests.mini import ASSERTION_BASE, add_assertion, data_file, edit, graph_counts
@@ -173,3 +184,27 @@ def test_the_mini_passages_verify_against_their_sources(mini: Path) -> None:
             "oa:start 28 / oa:end 53 do not select the quote (it starts at [27])",
         )
     ]
+
+
+def test_a_change_of_the_build_code_makes_serve_rebuild(
+    mini_settings: Settings, tmp_path: Path
+) -> None:
+    """The build's own code is part of the fingerprint (issue 14): new code, new build."""
+    build(mini_settings)
+    assert needs_build(mini_settings) is False
+    manifest = mini_settings.build_dir / MANIFEST
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    assert recorded["sources"][CODE_KEY] == code_digest(Path(pipeline.__file__).parent)
+    recorded["sources"][CODE_KEY] = "0" * 64  # as written by another version of the code
+    manifest.write_text(json.dumps(recorded), encoding="utf-8")
+    assert needs_build(mini_settings) is True
+
+    package = tmp_path / "package"
+    (package / "web").mkdir(parents=True)
+    (package / "web" / "a.py").write_text("x = 1\n", encoding="utf-8")
+    before = code_digest(package)
+    (package / "web" / "a.py").write_text("x = 2\n", encoding="utf-8")
+    changed = code_digest(package)
+    assert changed != before
+    (package / "notes.txt").write_text("not code", encoding="utf-8")
+    assert code_digest(package) == changed

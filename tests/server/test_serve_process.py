@@ -141,3 +141,46 @@ def test_serve_on_a_taken_port_says_so_and_exits_2(mini: Path) -> None:
     assert result.returncode == 2
     assert f"error: cannot listen on 127.0.0.1:{port}: " in result.stderr
     assert "serving at" not in result.stderr
+
+
+def test_serve_with_a_broken_source_serves_the_last_good_store(mini: Path) -> None:
+    """A curator's typo must not take the graph offline: serve warns and serves the last build."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
+    built = subprocess.run(_peacekg(mini, "build"), capture_output=True, text=True, env=env)
+    assert built.returncode == 0, built.stderr
+    data = data_file(mini)
+    data.write_text(data.read_text() + "ex:broken ex:p .\n", encoding="utf-8")
+    port = free_port()
+    process = subprocess.Popen(
+        [*_peacekg(mini, "serve"), "--port", str(port)],
+        cwd=mini,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_until_up(process, port)
+        assert _rows(port) == ["http://example.org/mini#round1", "http://example.org/mini#round2"]
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode()
+    assert f"error: {data}:" in output
+    assert "warning: the build failed (above); serving the last good store store-" in output
+    assert f"serving at http://127.0.0.1:{port}/" in output
+
+
+def test_serve_without_any_store_and_a_broken_source_exits(mini: Path) -> None:
+    """With no good store to fall back on, a broken source still fails the command."""
+    data = data_file(mini)
+    data.write_text(data.read_text() + "ex:broken ex:p .\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
+    result = subprocess.run(
+        [*_peacekg(mini, "serve"), "--port", str(free_port())],
+        cwd=mini,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "serving at" not in result.stderr
