@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from peacekg import __version__
 from peacekg.cli import EXIT_ERROR, main
 from tests.conftest import ROOT
+from tests.live import serve_process
 
 
 @pytest.mark.parametrize("command", ["build", "validate", "reason", "serve"])
@@ -131,12 +132,6 @@ def test_outside_a_clone_the_packaged_sources_are_used(
     assert (clone.data_dir, clone.build_dir) == (Path("data"), Path("build"))
 
 
-def _free_port() -> int:
-    from tests.conftest import free_port
-
-    return free_port()
-
-
 @pytest.mark.slow
 def test_installed_wheel_serves_the_whole_graph_from_an_empty_folder(tmp_path: Path) -> None:
     """pip wheel, a fresh venv, an empty folder, ``peacekg serve``: the same graph as a clone.
@@ -201,22 +196,15 @@ def test_installed_wheel_serves_the_whole_graph_from_an_empty_folder(tmp_path: P
         text=True,
     ).stdout
     assert where.startswith(site), where  # the wheel's copy, not the clone's
-    port = _free_port()
-    log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [str(fresh / "bin" / "peacekg"), "serve", f"--port={port}"],
-            cwd=empty,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    command = [str(fresh / "bin" / "peacekg"), "serve", "--port=0"]
+    running = serve_process(command, cwd=empty, env=env)
+    server = running.process
     try:
-        url = f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{running.port}"
         query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
         deadline = time.monotonic() + 180
         while True:
-            assert server.poll() is None, log_path.read_text()
+            assert server.poll() is None, "".join(running.lines)
             try:
                 request = urllib.request.Request(
                     f"{url}/sparql?query={urllib.parse.quote(query)}",
@@ -231,8 +219,7 @@ def test_installed_wheel_serves_the_whole_graph_from_an_empty_folder(tmp_path: P
         with urllib.request.urlopen(f"{url}/ontology", timeout=60) as response:
             assert response.status == 200
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        running.stop()
     assert (tmp_path / "cache" / "peacekg" / __version__ / "store").is_symlink()
     assert not list(empty.iterdir())  # nothing written to the empty folder
     # The same graph as the clone's: as many triples in the endpoint's default graph.

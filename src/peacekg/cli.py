@@ -278,10 +278,10 @@ def serve_command(config_file: Path | None, **flags: Any) -> None:
     else:
         click.echo(f"store is up to date: {settings.store_path}", err=True)
 
-    def ready() -> None:
+    def ready(url: str) -> None:
         click.echo(
-            f"PeaceKG {__version__} serving at {settings.base_url}/ "
-            f"(SPARQL endpoint: {settings.base_url}/sparql); Ctrl+C stops it",
+            f"PeaceKG {__version__} serving at {url}/ "
+            f"(SPARQL endpoint: {url}/sparql); Ctrl+C stops it",
             err=True,
         )
 

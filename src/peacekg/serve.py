@@ -81,16 +81,19 @@ def create_server(
     return server
 
 
-def serve(settings: Settings, on_ready: Callable[[], None] | None = None) -> None:
+def serve(settings: Settings, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve the app on ``settings.host:settings.port`` until interrupted.
 
-    ``on_ready`` runs once the socket is bound, so "serving at" is only said when true
-    (a port already in use fails before it, with the OS's error).
+    ``on_ready`` gets the base URL once the socket is bound, so "serving at" is only said when
+    true (a port already in use fails before it, with the OS's error). With port 0 the OS
+    picks a free port and the URL names it: a test that starts a server this way cannot race
+    another process for a port it found free a moment before.
     """
     app = create_app(settings)
     server = create_server(app, settings)
+    port = getattr(server, "effective_port", settings.port)
     if on_ready is not None:
-        on_ready()
+        on_ready(f"http://{settings.host}:{port}")
     try:
         server.run()
     finally:

@@ -4,11 +4,7 @@ claim about it, to the claim's source and to a claim disputing it."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
 import pytest
@@ -19,7 +15,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from peacekg.config import Settings
 from peacekg.describe import select
 from peacekg.store import EmbeddedStore
-from tests.conftest import free_port
+from tests.live import ServeProcess, serve_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -52,7 +48,7 @@ def _walk(settings: Settings) -> Path3 | None:
     return Path3(r["event"], r["claim"], r["source"], r["other"])
 
 
-def _serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+def _serve(settings: Settings) -> ServeProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
     args = [
         sys.executable,
@@ -70,22 +66,11 @@ def _serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
         "--build-dir",
         str(settings.build_dir),
         "--port",
-        str(port),
+        "0",
     ]
     if settings.sources_dir is not None:
         args += ["--sources-dir", str(settings.sources_dir)]
-    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"serve exited: {process.communicate()[0].decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/index", timeout=2):
-                return process
-        except (OSError, urllib.error.URLError):
-            time.sleep(0.3)
-    process.terminate()
-    raise AssertionError("server did not come up within 90 s")
+    return serve_process(args, env=env)
 
 
 def _click(driver: WebDriver, css: str) -> None:
@@ -147,10 +132,9 @@ def _check_sources(driver: WebDriver, expected: Provenance | None) -> None:
 def _walk_in_browser(
     driver: WebDriver, settings: Settings, walk: Path3, expected: Provenance | None = None
 ) -> None:
-    port = free_port()
-    server = _serve(settings, port)
+    server = _serve(settings)
     try:
-        site = f"http://127.0.0.1:{port}"
+        site = f"http://127.0.0.1:{server.port}"
         driver.get(f"{site}/timeline")
         assert driver.find_element(By.TAG_NAME, "h1").text == "Timeline"
         _click(driver, f'table.timeline a[href="/page/{walk.event}"]')
@@ -174,8 +158,7 @@ def _walk_in_browser(
         stances = driver.find_element(By.ID, "stances").text
         assert f"disputes {claim_title}" in stances
     finally:
-        server.terminate()
-        server.communicate(timeout=15)
+        server.stop()
 
 
 def test_browser_walk_on_the_fixture(browser: WebDriver, ld_settings: Settings) -> None:

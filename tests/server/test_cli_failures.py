@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from peacekg.pipeline import MANIFEST, build
-from tests.conftest import free_port, settings_for
+from tests.conftest import settings_for
+from tests.live import serve_process
 from tests.server.test_serve_process import _peacekg, _rows, _wait_until_up
 
 pytestmark = pytest.mark.slow
@@ -55,20 +56,15 @@ def test_query_that_fails_while_evaluated_is_one_line_and_exit_2(
 def test_serve_with_an_emptied_manifest_rebuilds_and_answers(mini: Path) -> None:
     build(settings_for(mini))
     (mini / "build" / MANIFEST).write_text("", encoding="utf-8")
-    port = free_port()
-    process = subprocess.Popen(
-        [*_peacekg(mini, "serve"), "--port", str(port)],
-        cwd=mini,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    served = serve_process([*_peacekg(mini, "serve"), "--port", "0"], cwd=mini, env=_env())
     try:
-        _wait_until_up(process, port)
-        assert _rows(port) == ["http://example.org/mini#round1", "http://example.org/mini#round2"]
+        _wait_until_up(served.process, served.port)
+        assert _rows(served.port) == [
+            "http://example.org/mini#round1",
+            "http://example.org/mini#round2",
+        ]
     finally:
-        process.terminate()
-        output = process.communicate(timeout=10)[0].decode()
+        output = served.stop()
     assert "sources changed since the last build (or no store yet): building" in output
     assert (mini / "build" / MANIFEST).read_text(encoding="utf-8").startswith("{")
     assert [p.name for p in (mini / "build").glob(".*.tmp")] == []

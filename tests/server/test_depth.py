@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.live import serve_process
 from tests.server.test_serve_process import _peacekg, _rows, _wait_until_up
 
 pytestmark = pytest.mark.slow
@@ -28,25 +27,17 @@ ROWS = ["http://example.org/mini#round1", "http://example.org/mini#round2"]
 
 @pytest.fixture
 def port(mini: Path) -> Iterator[int]:
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
     env["PEACEKG_UPDATE_TOKEN"] = TOKEN
     env["PEACEKG_QUERY_WORKERS"] = "1"
     env["PEACEKG_MAX_NESTING_DEPTH"] = os.environ.get("DEPTH_UNDER_TEST", str(LIMIT))
-    process = subprocess.Popen(
-        [*_peacekg(mini, "serve"), "--port", str(port)],
-        cwd=mini,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    served = serve_process([*_peacekg(mini, "serve"), "--port", "0"], cwd=mini, env=env)
     try:
-        _wait_until_up(process, port)
-        yield port
-        assert process.poll() is None, f"the server died ({process.returncode})"
+        _wait_until_up(served.process, served.port)
+        yield served.port
+        assert served.process.poll() is None, f"the server died ({served.process.returncode})"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        served.stop()
 
 
 def _send(url: str, data: bytes | None = None, content_type: str | None = None) -> tuple[int, str]:

@@ -13,10 +13,11 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import free_port
+from tests.live import ServeProcess, serve_process
 from tests.mini import add_assertion, data_file
 
 pytestmark = pytest.mark.slow
@@ -39,7 +40,7 @@ def _rows(port: int) -> list[str]:
     return [b["r"]["value"] for b in json.loads(body)["results"]["bindings"]]
 
 
-def _wait_until_up(process: subprocess.Popen[bytes], port: int) -> None:
+def _wait_until_up(process: subprocess.Popen[Any], port: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -70,26 +71,19 @@ def _peacekg(project: Path, *args: str) -> list[str]:
 
 
 @pytest.fixture
-def server(mini: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    port = free_port()
+def server(mini: Path) -> Iterator[tuple[int, ServeProcess]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
-    process = subprocess.Popen(
-        [*_peacekg(mini, "serve"), "--port", str(port)],
-        cwd=mini,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    served = serve_process([*_peacekg(mini, "serve"), "--port", "0"], cwd=mini, env=env)
     try:
-        _wait_until_up(process, port)
-        yield port, process
+        _wait_until_up(served.process, served.port)
+        yield served.port, served
     finally:
-        process.terminate()
-        process.communicate(timeout=10)
+        if served.process.poll() is None:
+            served.stop()
 
 
 def test_serve_builds_then_answers_and_survives_a_broken_build(
-    server: tuple[int, subprocess.Popen[bytes]], mini: Path
+    server: tuple[int, ServeProcess], mini: Path
 ) -> None:
     port, _process = server
     assert _rows(port) == ["http://example.org/mini#round1", "http://example.org/mini#round2"]
@@ -114,11 +108,10 @@ def test_serve_builds_then_answers_and_survives_a_broken_build(
     ]
 
 
-def test_serve_prints_where_to_go(server: tuple[int, subprocess.Popen[bytes]]) -> None:
-    port, process = server
-    process.terminate()
-    output = process.communicate(timeout=10)[0].decode()
-    assert process.returncode in {0, -15}
+def test_serve_prints_where_to_go(server: tuple[int, ServeProcess]) -> None:
+    port, served = server
+    output = served.stop()
+    assert served.process.returncode in {0, -15}
     assert f"serving at http://127.0.0.1:{port}/ (SPARQL endpoint: " in output
     # ontology 14, asserted 12, provenance 71, inferred 9, five assertions 13 (see test_build)
     assert "[store] 119 triples in 9 graphs" in output
@@ -150,20 +143,16 @@ def test_serve_with_a_broken_source_serves_the_last_good_store(mini: Path) -> No
     assert built.returncode == 0, built.stderr
     data = data_file(mini)
     data.write_text(data.read_text() + "ex:broken ex:p .\n", encoding="utf-8")
-    port = free_port()
-    process = subprocess.Popen(
-        [*_peacekg(mini, "serve"), "--port", str(port)],
-        cwd=mini,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    served = serve_process([*_peacekg(mini, "serve"), "--port", "0"], cwd=mini, env=env)
     try:
-        _wait_until_up(process, port)
-        assert _rows(port) == ["http://example.org/mini#round1", "http://example.org/mini#round2"]
+        _wait_until_up(served.process, served.port)
+        assert _rows(served.port) == [
+            "http://example.org/mini#round1",
+            "http://example.org/mini#round2",
+        ]
     finally:
-        process.terminate()
-        output = process.communicate(timeout=10)[0].decode()
+        output = served.stop()
+    port = served.port
     assert f"error: {data}:" in output
     assert "warning: the build failed (above); serving the last good store store-" in output
     assert f"serving at http://127.0.0.1:{port}/" in output
@@ -175,7 +164,7 @@ def test_serve_without_any_store_and_a_broken_source_exits(mini: Path) -> None:
     data.write_text(data.read_text() + "ex:broken ex:p .\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
     result = subprocess.run(
-        [*_peacekg(mini, "serve"), "--port", str(free_port())],
+        [*_peacekg(mini, "serve"), "--port", "0"],
         cwd=mini,
         env=env,
         capture_output=True,
