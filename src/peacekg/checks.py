@@ -43,10 +43,7 @@ def run_checks(
     ``graph`` is the default graph; ``named`` (IRI -> graph) are the graphs ``GRAPH`` sees.
     """
     store = memory_store(named or {})
-    store.extend(
-        pyoxigraph.Quad(q.subject, q.predicate, q.object, pyoxigraph.DefaultGraph())
-        for q in graph_quads(graph, "urn:peacekg:default")
-    )
+    store.extend(graph_quads(graph, None))
     failures = []
     for check in load_catalogue(checks_dir):
         if not check.slug.endswith("-violation"):

@@ -24,7 +24,7 @@ from rdflib.namespace import DCTERMS
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings
 from peacekg.namespaces import SD, VOID
-from peacekg.store import GraphStore, _rdflib_term
+from peacekg.store import GraphStore, to_rdflib_term
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DUMP_FORMATS = ("trig", "nquads", "turtle", "jsonld")
@@ -263,7 +263,11 @@ def canonical_graph(store: GraphStore, graph_iri: str) -> Graph:
     graph = Graph()
     for quad in ordered:
         graph.add(
-            (_rdflib_term(quad.subject), _rdflib_term(quad.predicate), _rdflib_term(quad.object))
+            (
+                to_rdflib_term(quad.subject),
+                to_rdflib_term(quad.predicate),
+                to_rdflib_term(quad.object),
+            )
         )
     return graph
 

@@ -123,9 +123,12 @@ def _turtle_string(text: str) -> str:
     return '"' + escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
 
 
-def document_texts(documents: Graph, sources_dir: Path) -> dict[str, DocumentText]:
-    """Every source document in ``documents`` whose file is in ``sources_dir``, by IRI."""
-    files = load_sources(sources_dir)
+def document_texts(
+    documents: Graph, sources_dir: Path, files: dict[str, SourceText] | None = None
+) -> dict[str, DocumentText]:
+    """Every source document in ``documents`` whose file is in ``sources_dir``, by IRI
+    (``files``: the files already read from it)."""
+    files = files if files is not None else load_sources(sources_dir)
     texts: dict[str, DocumentText] = {}
     for row in documents.query(_DOCUMENTS):
         doc, sha, start, end, label, whole = row  # type: ignore[misc]
@@ -242,10 +245,11 @@ def verify_quotes(sources: LoadedSources, sources_dir: Path) -> list[QuoteProble
     A claim (or provision, response) keeps the words it quotes in ``pkg:quote``; those must
     be in its ``pkg:statedIn`` part, as the passage of the assertion stating it must.
     """
-    texts = document_texts(sources.provenance, sources_dir)
+    files = load_sources(sources_dir)
+    texts = document_texts(sources.provenance, sources_dir, files)
     problems = [
         QuoteProblem(p.assertion, p.exact, p.document, p.reason)
         for p in check_passages(sources.provenance, texts)
     ]
-    problems += check_quotes(sources.curated, sources_dir)
+    problems += check_quotes(sources.curated, sources_dir, files)
     return sorted(set(problems), key=lambda p: (p.claim, p.quote, p.source, p.reason))

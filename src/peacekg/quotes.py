@@ -170,7 +170,9 @@ def _text(term: object) -> str | None:
     return None if term is None else str(term)
 
 
-def check_quotes(graph: rdflib.Graph, sources_dir: Path) -> list[QuoteProblem]:
+def check_quotes(
+    graph: rdflib.Graph, sources_dir: Path, texts: dict[str, SourceText] | None = None
+) -> list[QuoteProblem]:
     """List every quote in ``graph`` that is not verbatim in its source text.
 
     A quote must occur in the repaired text of the document named by the
@@ -178,9 +180,10 @@ def check_quotes(graph: rdflib.Graph, sources_dir: Path) -> list[QuoteProblem]:
     is part of a compiled file); where the selector has ``oa:prefix`` or
     ``oa:suffix``, prefix + exact + suffix must occur as one string. An empty
     list means every quote was found. Problems are sorted by claim IRI, then
-    quote, so that callers and tests get a stable order.
+    quote, so that callers and tests get a stable order. ``texts`` are the files already
+    read from ``sources_dir`` (:func:`load_sources`), to read and repair them once.
     """
-    sources = load_sources(sources_dir)
+    sources = texts if texts is not None else load_sources(sources_dir)
     problems: set[QuoteProblem] = set()
     for row in graph.query(_QUOTES_QUERY):
         claim, quote, prefix, suffix, source, sha, start, end = (_text(term) for term in row)  # type: ignore[union-attr]

@@ -74,12 +74,13 @@ def to_oxigraph_term(
     raise TypeError(f"not an RDF term: {node!r}")
 
 
-def graph_quads(graph: Graph, graph_iri: str) -> Iterable[pyoxigraph.Quad]:
-    """The triples of ``graph`` as quads in ``graph_iri``; literal subjects are dropped.
+def graph_quads(graph: Graph, graph_iri: str | None) -> Iterable[pyoxigraph.Quad]:
+    """The triples of ``graph`` as quads in ``graph_iri`` (None: the default graph); literal
+    subjects are dropped.
 
     owlrl can emit literal-subject triples (generalised RDF); RDF 1.1 stores refuse them.
     """
-    name = pyoxigraph.NamedNode(graph_iri)
+    name = pyoxigraph.DefaultGraph() if graph_iri is None else pyoxigraph.NamedNode(graph_iri)
     for s, p, o in graph:
         if isinstance(s, Literal) or not isinstance(p, URIRef):
             continue
@@ -128,7 +129,8 @@ def stored_graph(store: GraphStore, graph_iri: str) -> Graph:
     return Graph().parse(data=data.decode("utf-8"), format="nt")
 
 
-def _rdflib_term(term: object) -> Node:
+def to_rdflib_term(term: object) -> Node:
+    """Convert a pyoxigraph term to the equivalent rdflib term (blank-node labels kept)."""
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
@@ -152,7 +154,7 @@ def stored_assertions(store: GraphStore, assertion_base: str) -> dict[str, Graph
         name = row["g"]
         assert name is not None
         graphs.setdefault(name.value, Graph()).add(
-            (_rdflib_term(row["s"]), _rdflib_term(row["p"]), _rdflib_term(row["o"]))
+            (to_rdflib_term(row["s"]), to_rdflib_term(row["p"]), to_rdflib_term(row["o"]))
         )
     return dict(sorted(graphs.items()))
 
