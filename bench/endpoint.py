@@ -102,7 +102,14 @@ def _load(port: int, path: str, query: str, clients: int, seconds: float) -> Mea
     barrier = threading.Barrier(clients)
 
     def client(index: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        # Each client from its own loopback address, as separate users are: PeaceKG limits
+        # concurrent queries per client address (client_concurrency), Oxigraph does not.
+        source = (f"127.0.0.{2 + index}", 0)
+
+        def connect() -> http.client.HTTPConnection:
+            return http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=source)
+
+        connection = connect()
         barrier.wait()
         while time.monotonic() < stop:
             started = time.perf_counter()
@@ -113,7 +120,7 @@ def _load(port: int, path: str, query: str, clients: int, seconds: float) -> Mea
                 ok = response.status == 200
             except OSError:
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                connection = connect()
                 ok = False
             if ok:
                 latencies[index].append(time.perf_counter() - started)
