@@ -231,3 +231,19 @@ def test_installed_wheel_serves_the_whole_graph_from_an_empty_folder(tmp_path: P
     build(clone)
     result = EmbeddedStore.for_graphs(clone.store_path, clone.graphs).query(query)
     assert served == int(next(iter(result))["n"].value) > 5000
+
+
+def test_every_shipped_folder_is_a_listed_package() -> None:
+    """setuptools ships (and stops warning about) only the folders `packages` lists: a folder
+    of code or graph sources left out would silently be missing from the wheel."""
+    setup = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    mapped = dict(setup["setuptools"]["package-dir"])
+    tops = {"peacekg": ROOT / mapped.pop("") / "peacekg"}
+    tops.update({package: ROOT / folder for package, folder in mapped.items()})
+    expected = {
+        ".".join((package, *directory.relative_to(top).parts))
+        for package, top in tops.items()
+        for directory in [top, *top.rglob("*")]
+        if directory.is_dir() and directory.name != "__pycache__"
+    }
+    assert set(setup["setuptools"]["packages"]) == expected

@@ -6,6 +6,7 @@ byte although the parser gives blank nodes random labels.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from pathlib import Path
@@ -106,6 +107,22 @@ def test_labels_depend_on_content_not_on_parser_labels_or_order() -> None:
     assert all(label.startswith("b") and len(label) == 25 for label in labels.values())
 
 
+CHANGELOG = """# Changelog
+
+Intro.
+
+## [Unreleased]
+
+### Added
+- A round's comment.
+
+## [0.0.9] - 2026-11-01
+
+### Added
+- The first rounds.
+"""
+
+
 def _release(project: Path, out: Path, *extra: str) -> tuple[int, str]:
     flags = [
         f"--ontology-dir={project / 'ontology'}",
@@ -116,22 +133,36 @@ def _release(project: Path, out: Path, *extra: str) -> tuple[int, str]:
     runner = CliRunner()
     built = runner.invoke(main, ["build", *flags])
     assert built.exit_code == 0, built.output
-    result = runner.invoke(main, ["release", *flags, f"--out={out}", *extra])
+    # From the release's parent folder: the default changelog is ./CHANGELOG.md.
+    with contextlib.chdir(out.parent):
+        result = runner.invoke(main, ["release", *flags, f"--out={out}", *extra])
     return result.exit_code, result.output
 
 
 def test_release_after_a_one_triple_change_reports_exactly_that_triple(
     mini: Path, tmp_path: Path
 ) -> None:
-    code, _ = _release(mini, tmp_path / "r1")
-    assert code == 0
+    code, output = _release(mini, tmp_path / "r1", f"--changelog={tmp_path / 'none.md'}")
+    assert code == 2
+    assert f"error: {tmp_path / 'none.md'}: [Errno 2]" in output
+    assert not (tmp_path / "r1").exists()  # the changelog is checked before anything is written
+    code, output = _release(mini, tmp_path / "r1")
+    assert code == 0, output
+    assert "no CHANGELOG.md here (give --changelog PATH): no release entry written" in output
     assert not (tmp_path / "r1" / "CHANGES.md").exists()  # nothing to compare with
     edit(
         mini,
         'ex:round2 a ex:Round ; rdfs:label "Round 2" ;',
         'ex:round2 a ex:Round ; rdfs:label "Round 2" ; rdfs:comment "Second round." ;',
     )
-    code, output = _release(mini, tmp_path / "r2", f"--previous={tmp_path / 'r1'}")
+    changelog = tmp_path / "CHANGELOG.md"  # the default: ./CHANGELOG.md where release runs
+    changelog.write_text(CHANGELOG, encoding="utf-8")
+    code, output = _release(
+        mini,
+        tmp_path / "r2",
+        f"--previous={tmp_path / 'r1'}",
+        "--date=2026-12-01",
+    )
     assert code == 0, output
     triple = (
         "<http://example.org/mini#round2> <http://www.w3.org/2000/01/rdf-schema#comment> "
@@ -148,7 +179,19 @@ def test_release_after_a_one_triple_change_reports_exactly_that_triple(
     assert "2 triples added, 0 removed in 2 graphs; 0 entities added, 0 removed;" in output
     markdown = (tmp_path / "r2" / "CHANGES.md").read_text(encoding="utf-8")
     assert f"+ {triple}\n" in markdown
-    assert "## CHANGELOG entry\n\n## [0.1.0]\n\n### Data\n- 2 triples added" in markdown
+    assert "CHANGELOG" not in markdown
+    digest = hashlib.sha256((tmp_path / "r2" / "SHA256SUMS").read_bytes()).hexdigest()
+    assert changelog.read_text(encoding="utf-8") == CHANGELOG.replace(
+        "## [Unreleased]\n",
+        "## [Unreleased]\n\n## [0.1.0] - 2026-12-01\n",
+    ).replace(
+        "- A round's comment.\n",
+        "- A round's comment.\n\n### Data\n"
+        "- 2 triples added, 0 removed in 2 graphs; 0 entities added, 0 removed; 0 claims changed"
+        " since r1 (CHANGES.md of the release).\n"
+        f"- Dumps identified by `SHA256SUMS` with SHA-256 `{digest}`.\n",
+    )
+    assert "wrote the 0.1.0 entry into CHANGELOG.md" in output
     # The release holds the dumps and their checksums, which match the files.
     sums = (tmp_path / "r2" / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     assert len(sums) == 8
@@ -197,3 +240,34 @@ def test_change_report_names_entities_and_claims(tmp_path: Path) -> None:
         f'<{base}id/claim-a> {says} "old words"',
         f'<{base}id/gone> <http://www.w3.org/2000/01/rdf-schema#label> "Gone"',
     ]
+
+
+def test_changelog_entry_moves_the_unreleased_notes_under_the_version() -> None:
+    from datetime import date
+
+    from peacekg.changelog import with_release
+
+    text = with_release(CHANGELOG, "0.1.0", date(2026, 12, 1), ["- First release."])
+    assert text == (
+        "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n## [0.1.0] - 2026-12-01\n\n"
+        "### Added\n- A round's comment.\n\n### Data\n- First release.\n\n"
+        "## [0.0.9] - 2026-11-01\n\n### Added\n- The first rounds.\n"
+    )
+    # Releasing again with nothing new: an entry with only its data lines.
+    again = with_release(text, "0.1.1", date(2026, 12, 2), ["- Nothing."])
+    assert (
+        "## [Unreleased]\n\n## [0.1.1] - 2026-12-02\n\n### Data\n- Nothing.\n\n## [0.1.0]" in again
+    )
+
+
+def test_changelog_refuses_a_second_entry_for_a_version_and_a_file_without_unreleased() -> None:
+    from datetime import date
+
+    import pytest
+
+    from peacekg.changelog import ChangelogError, with_release
+
+    with pytest.raises(ChangelogError, match=r"already has an entry for 0\.0\.9"):
+        with_release(CHANGELOG, "0.0.9", date(2026, 12, 1), [])
+    with pytest.raises(ChangelogError, match=r"has no '## \[Unreleased\]' section"):
+        with_release("# Changelog\n", "0.1.0", date(2026, 12, 1), [])

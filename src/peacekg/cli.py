@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -353,14 +354,33 @@ def export_command(
     type=click.Path(path_type=Path, file_okay=False),
     help="Release directory (default: <build_dir>/releases/<version>).",
 )
+@click.option(
+    "--changelog",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The changelog that gets the release entry (default: ./CHANGELOG.md when present).",
+)
+@click.option(
+    "--date",
+    "released",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Release date in the changelog entry (default: today).",
+)
 def release_command(
-    config_file: Path | None, previous: Path | None, out: Path | None, **flags: Any
+    config_file: Path | None,
+    previous: Path | None,
+    out: Path | None,
+    changelog: Path | None,
+    released: datetime | None,
+    **flags: Any,
 ) -> None:
-    """Write this version's dumps, VoID and SHA256SUMS into a release directory, and with
-    --previous a change report (CHANGES.md, changes.json) and its CHANGELOG entry.
+    """Write this version's dumps, VoID and SHA256SUMS into a release directory, with
+    --previous a change report (CHANGES.md, changes.json), and the release entry into
+    CHANGELOG.md (the Unreleased notes under the version, the data changes and the checksum).
 
-    A release directory is never overwritten: a cited version must keep its bytes.
+    A release directory and a version's changelog entry are never overwritten: a cited
+    version must keep its bytes.
     """
+    from peacekg.changelog import ChangelogError, data_lines, record_release, with_release
     from peacekg.export import write_release
 
     settings = _settings(config_file, **flags)
@@ -373,6 +393,15 @@ def release_command(
             err=True,
         )
         sys.exit(EXIT_ERROR)
+    if changelog is None and Path("CHANGELOG.md").is_file():
+        changelog = Path("CHANGELOG.md")
+    day = (released or datetime.now()).date()
+    if changelog is not None:
+        try:
+            with_release(changelog.read_text(encoding="utf-8"), __version__, day, [])
+        except (ChangelogError, OSError) as error:
+            click.echo(f"error: {changelog}: {error}", err=True)
+            sys.exit(EXIT_ERROR)
     try:
         written, report = write_release(store, settings, target, previous)
     except FileNotFoundError as error:
@@ -382,7 +411,13 @@ def release_command(
         click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
     if report is not None:
         click.echo(report.summary())
-        click.echo(f"add the entry at the end of {target / 'CHANGES.md'} to CHANGELOG.md")
+    if changelog is None:
+        click.echo("no CHANGELOG.md here (give --changelog PATH): no release entry written")
+        return
+    summary = report.summary() if report is not None else None
+    lines = data_lines(target, summary, report.previous if report is not None else None)
+    record_release(changelog, __version__, day, lines)
+    click.echo(f"wrote the {__version__} entry into {changelog}")
 
 
 @main.command("stats")

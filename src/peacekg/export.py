@@ -380,7 +380,7 @@ class ChangeReport:
         )
 
     def markdown(self) -> str:
-        """``CHANGES.md``: the summary, the lists, and an entry to paste into CHANGELOG.md."""
+        """``CHANGES.md``: the summary and the lists (the release writes CHANGELOG.md's entry)."""
         lines = [f"# Changes from {self.previous} to {self.current}", "", self.summary(), ""]
         for title, items in (
             ("Entities added", self.entities_added),
@@ -397,15 +397,6 @@ class ChangeReport:
                 if len(triples) > REPORT_LINES:
                     lines.append(f"... and {len(triples) - REPORT_LINES} more (changes.json)")
                 lines.append("")
-        lines += [
-            "## CHANGELOG entry",
-            "",
-            f"## [{self.current}]",
-            "",
-            "### Data",
-            f"- {self.summary()} since {self.previous} (CHANGES.md of the release).",
-            "",
-        ]
         return "\n".join(lines)
 
 
