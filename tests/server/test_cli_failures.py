@@ -11,7 +11,7 @@ import pytest
 from peacekg.pipeline import MANIFEST, build
 from tests.conftest import settings_for
 from tests.live import serve_process
-from tests.server.test_serve_process import _peacekg, _rows, _wait_until_up
+from tests.server.test_serve_process import _peacekg, _rows
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +58,6 @@ def test_serve_with_an_emptied_manifest_rebuilds_and_answers(mini: Path) -> None
     (mini / "build" / MANIFEST).write_text("", encoding="utf-8")
     served = serve_process([*_peacekg(mini, "serve"), "--port", "0"], cwd=mini, env=_env())
     try:
-        _wait_until_up(served.process, served.port)
         assert _rows(served.port) == [
             "http://example.org/mini#round1",
             "http://example.org/mini#round2",

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.live import serve_process
-from tests.server.test_serve_process import _peacekg, _rows, _wait_until_up
+from tests.server.test_serve_process import _peacekg, _rows
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,6 @@ def port(mini: Path) -> Iterator[int]:
     env["PEACEKG_MAX_NESTING_DEPTH"] = os.environ.get("DEPTH_UNDER_TEST", str(LIMIT))
     served = serve_process([*_peacekg(mini, "serve"), "--port", "0"], cwd=mini, env=env)
     try:
-        _wait_until_up(served.process, served.port)
         yield served.port
         assert served.process.poll() is None, f"the server died ({served.process.returncode})"
     finally:
