@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
 from rdflib.term import Node
 
 from peacekg import __version__
@@ -54,6 +55,7 @@ from peacekg.namespaces import (
     WIKIBASE,
 )
 from peacekg.wikidata import linked_ids
+from peacekg.wikidata.constraints import reference_table
 
 __all__ = [
     "ITEM_PROPERTIES",
@@ -145,6 +147,9 @@ class WikidataModel:
     statements: list[Statement] = field(default_factory=list)
     labels: dict[URIRef, set[Literal]] = field(default_factory=dict)
     descriptions: dict[URIRef, set[Literal]] = field(default_factory=dict)
+    #: Our classes (after reasoning) of each subject and item value, by its IRI in the view:
+    #: what the property constraints are checked against.
+    types: dict[URIRef, set[URIRef]] = field(default_factory=dict)
 
 
 def _digest(text: str) -> str:
@@ -593,8 +598,50 @@ def statements(sources: LoadedSources, inferred: Graph) -> WikidataModel:
         for label in asserted.objects(node, RDFS.label):
             if isinstance(label, Literal):
                 model.labels.setdefault(subject, set()).add(label)
+    found.update(_class_statements(source))
+    for entity in _terms(set(source.union.subjects(RDF.type, None))):
+        if isinstance(entity, URIRef):
+            classes = {
+                c
+                for c in source.union.objects(entity, RDF.type)
+                if isinstance(c, URIRef) and _is_ours(c)
+            }
+            if classes:
+                model.types.setdefault(source.subject(entity), set()).update(classes)
     model.statements = sorted(found, key=lambda s: (str(s.subject), _pid_order(s.pid), s.key()))
     return model
+
+
+def _is_ours(node: Node) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith(str(PKG))
+
+
+def _class_statements(source: _Source) -> Iterator[Statement]:
+    """``wdt:P279`` for our classes, so ``wdt:P31/wdt:P279*`` reaches Wikidata's classes.
+
+    Each of our classes is a subclass of its named superclasses in the ontology and of the
+    Wikidata classes it is mapped to by ``skos:exactMatch`` or ``skos:closeMatch`` (never
+    ``relatedMatch``); a class with an exact match is written as that item, as in ``P31``.
+    The ontology is the only source, so the statements carry no reference and are not
+    offered for upload.
+    """
+    for cls in _terms(set(source.ontology.subjects(RDF.type, OWL.Class))):
+        if not _is_ours(cls):
+            continue
+        assert isinstance(cls, URIRef)
+        node = source.class_items.get(cls, cls)
+        supers = [
+            source.class_items.get(s, s)
+            for s in _terms(source.ontology.objects(cls, RDFS.subClassOf))
+            if _is_ours(s) and isinstance(s, URIRef)
+        ]
+        for prop in (SKOS.exactMatch, SKOS.closeMatch):
+            for target in _terms(source.ontology.objects(cls, prop)):
+                if isinstance(target, URIRef) and _qid(target) is not None:
+                    supers.append(target)
+        for parent in supers:
+            if parent != node:
+                yield Statement(node, "P279", parent)
 
 
 def _pid_order(pid: str) -> int:
@@ -651,9 +698,10 @@ def view_graph(model: WikidataModel, base_iri: str, *, with_labels: bool = True)
     rank), full ``p:``/``ps:``/``psv:`` statement nodes with ``pq:``/``pqv:`` qualifiers and
     ``prov:wasDerivedFrom`` references (``pr:``/``prv:``). Statement, reference and value
     nodes are minted under ``<base>wikidata/`` from content hashes, so a rebuild of the same
-    data yields the same IRIs. ``with_labels=False`` leaves out ``rdfs:label`` and
-    ``schema:description``: the served view must not repeat triples of the asserted graph
-    (the union default graph would return them twice).
+    data yields the same IRIs. Every ``wd:`` item is labelled (our label of the linked
+    entity, else the reference table's); ``with_labels=False`` leaves out the labels of our
+    own IRIs: the served view must not repeat triples of the asserted graph (the union
+    default graph would return them twice).
     """
     graph = Graph()
     for prefix, namespace in (
@@ -690,14 +738,30 @@ def view_graph(model: WikidataModel, base_iri: str, *, with_labels: bool = True)
             graph.add((ref, RDF.type, WIKIBASE.Reference))
             for snak in reference.snaks:
                 _add_snak(graph, ref, snak, _PR, _PRV, base_iri)
-    if with_labels:
-        for subject, labels in model.labels.items():
+    for subject, labels in model.labels.items():
+        if with_labels or _qid(subject) is not None:
             for label in labels:
                 graph.add((subject, RDFS.label, label))
-        for subject, descriptions in model.descriptions.items():
-            for description in descriptions:
-                graph.add((subject, SCHEMA.description, description))
+    for subject, descriptions in model.descriptions.items():
+        for description in descriptions:
+            graph.add((subject, SCHEMA.description, description))
+    _label_items(graph)
     return graph
+
+
+def _label_items(graph: Graph) -> None:
+    """Label every ``wd:`` item of the view that our data does not label.
+
+    A linked entity's item carries our own ``rdfs:label`` (above); the class items (``wd:Q5``
+    for ``pkg:Person``, ``wd:Q202875`` that ``pkg:NegotiationEvent`` is close to) get their
+    English label from the reference table (:mod:`peacekg.wikidata.constraints`).
+    """
+    table = reference_table().labels
+    items = {n for t in graph for n in (t[0], t[2]) if isinstance(n, URIRef) and _qid(n)}
+    for item in sorted(items):
+        qid = _qid(item)
+        if qid is not None and qid in table and (item, RDFS.label, None) not in graph:
+            graph.add((item, RDFS.label, Literal(table[qid], lang="en")))
 
 
 class _Prefixed(dict[str, str]):
@@ -801,7 +865,7 @@ def quickstatements_text(model: WikidataModel) -> tuple[str, list[Statement]]:
     skipped: list[Statement] = []
     for statement in model.statements:
         subject = _qid(statement.subject)
-        if subject is None or statement.pid == _P31:
+        if subject is None or statement.pid in {_P31, "P279"}:
             continue
         value = _qs_value(statement.pid, statement.value)
         if value is None:
