@@ -328,10 +328,12 @@ def export_command(
         )
         for path in export_result.paths:
             click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
+        for statement, reason in export_result.reasons:
+            click.echo(f"left out: {statement.subject} {statement.pid}: {reason}", err=True)
         if export_result.left_out:
             click.echo(
                 f"{export_result.left_out} statement(s) about items left out of the "
-                "QuickStatements: a value without a QID or no citable reference",
+                "QuickStatements (reasons above)",
                 err=True,
             )
         return

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -65,12 +67,15 @@ __all__ = [
     "SomeValue",
     "Statement",
     "TimeValue",
+    "Upload",
     "WikidataModel",
+    "clean_url",
     "date_snaks",
     "dated_snaks",
     "property_ids_used",
     "quickstatements_text",
     "statements",
+    "upload",
     "view_graph",
     "wikidata_view",
     "write_exports",
@@ -285,7 +290,7 @@ class _Source:
             language = self.language(document)
             snaks: list[Snak] = [("P248", self.subject(document))]
             for url in self.documents.objects(document, PKG.url):
-                snaks.append(("P854", URIRef(str(url))))
+                snaks.append(("P854", URIRef(clean_url(str(url)))))
             for title in self.documents.objects(document, PKG.title):
                 snaks.append(("P1476", _monolingual(title, language)))
             # The document's author: for a relayed claim that is usually the relay (the post
@@ -795,9 +800,9 @@ def wikidata_view(
 # QuickStatements V1
 # ---------------------------------------------------------------------------------------------
 
-#: A reference can be checked by a Wikidata editor only if it names a source item, a URL or
-#: at least a title; a statement with no such reference is not offered for upload.
-_CITABLE = {"P248", "P854", "P1476"}
+#: A reference can be checked by a Wikidata editor only if it names a source item or a URL
+#: (as QuickStatements reference cells); a statement with no such reference is not uploaded.
+_CITABLE = {"S248", "S854"}
 
 
 def _qid(value: Value) -> str | None:
@@ -819,7 +824,7 @@ def _qs_value(pid: str, value: Value) -> str | None:
         return "somevalue"
     if isinstance(value, URIRef):
         if pid in _URL_PROPERTIES:
-            return _qs_string(str(value))
+            return _qs_string(clean_url(str(value)))
         return _qid(value)  # our own IRIs (roles, sources without an item) cannot be uploaded
     text = str(value)
     if value.datatype == XSD.decimal:
@@ -848,42 +853,111 @@ def _qs_snaks(snaks: Iterable[Snak], prefix: str) -> list[str] | None:
     return cells
 
 
-def quickstatements_text(model: WikidataModel) -> tuple[str, list[Statement]]:
-    """QuickStatements V1 lines for statements about entities that have a QID.
+@dataclass(frozen=True)
+class Upload:
+    """The QuickStatements lines, the statements they carry, and what was left out and why."""
 
-    A statement qualifies when its subject and (for items) its value are Wikidata items.
+    lines: list[str]
+    statements: list[Statement]
+    left_out: list[tuple[Statement, str]]
+
+    def text(self) -> str:
+        """The file: sorted lines, tab-separated, newline-terminated."""
+        return "".join(line + "\n" for line in sorted(set(self.lines)))
+
+
+def _citable(cells: list[str]) -> bool:
+    # An editor checks a reference by its URL or by the item of the work it was stated in;
+    # a title and a retrieved date alone point nowhere.
+    return bool({cells[i] for i in range(0, len(cells), 2)} & _CITABLE)
+
+
+def _constraint_problems(model: WikidataModel, statement: Statement, qualifiers: set[str]) -> str:
+    constraint = reference_table().constraints.get(statement.pid)
+    if constraint is None:
+        return f"{statement.pid} has no entry in the constraint table"
+    value = statement.value
+    value_types = (
+        model.types.get(value, set()) if isinstance(value, URIRef) and _qid(value) else None
+    )
+    problems = constraint.violations(
+        model.types.get(statement.subject, set()), value_types, qualifiers
+    )
+    return "; ".join(problems)
+
+
+def upload(model: WikidataModel) -> Upload:
+    """What QuickStatements may upload: item statements, constraint-clean, with a citation.
+
+    A statement qualifies when its subject and (for items) its value are Wikidata items, it
+    meets its property's constraints (:mod:`peacekg.wikidata.constraints`: subject and
+    value types, single value, allowed qualifiers) and at least one of its references can
+    be checked: a reference URL (S854, tracking parameters removed) or a source item
+    (S248). Each reference also gives what we know of the document: title (S1476), author,
+    publication date (S577), retrieval date (S813) and the quoted words (S1683).
     Qualifiers whose value has no QID are dropped (a role such as ``pkg:Mediator`` cannot
     be uploaded); a statement with several references becomes one line per reference,
-    which QuickStatements merges into one statement with several references. Statements
-    without any citable reference (stated in, reference URL or title) are left out.
-
-    Returns:
-        The text (sorted lines, tab-separated, newline-terminated) and the statements left
-        out although their subject has a QID, so the caller can say why.
+    which QuickStatements merges into one statement with several references.
     """
-    lines: set[str] = set()
-    skipped: list[Statement] = []
+    lines: list[str] = []
+    kept: list[Statement] = []
+    left_out: list[tuple[Statement, str]] = []
+    candidates: list[tuple[Statement, list[str], list[list[str]]]] = []
     for statement in model.statements:
         subject = _qid(statement.subject)
         if subject is None or statement.pid in {_P31, "P279"}:
             continue
         value = _qs_value(statement.pid, statement.value)
         if value is None:
-            skipped.append(statement)
+            left_out.append((statement, "the value has no QID"))
             continue
-        head = [subject, statement.pid, value]
-        head += _qs_snaks(statement.qualifiers, "P") or []
-        written = 0
-        for reference in statement.references:
-            cells = _qs_snaks(reference.snaks, "S") or []
-            if not {f"P{cell[1:]}" for cell in cells[::2]} & _CITABLE:
-                continue
-            lines.add("\t".join(head + cells))
-            written += 1
-        if not written:
-            skipped.append(statement)
-    text = "".join(line + "\n" for line in sorted(lines))
-    return text, skipped
+        qualifiers = _qs_snaks(statement.qualifiers, "P") or []
+        problem = _constraint_problems(model, statement, set(qualifiers[::2]))
+        if problem:
+            left_out.append((statement, f"constraint: {problem}"))
+            continue
+        references = [_qs_snaks(r.snaks, "S") or [] for r in statement.references]
+        references = [cells for cells in references if _citable(cells)]
+        if not references:
+            left_out.append((statement, "no citable reference (no reference URL or source item)"))
+            continue
+        candidates.append((statement, [subject, statement.pid, value, *qualifiers], references))
+    values: dict[tuple[URIRef, str], set[Value]] = {}
+    for statement, _, _ in candidates:
+        values.setdefault((statement.subject, statement.pid), set()).add(statement.value)
+    table = reference_table().constraints
+    for statement, head, references in candidates:
+        single = table[statement.pid].single_value
+        if single and len(values[(statement.subject, statement.pid)]) > 1:
+            left_out.append((statement, f"constraint: {statement.pid} takes a single value"))
+            continue
+        kept.append(statement)
+        lines.extend("\t".join(head + cells) for cells in references)
+    return Upload(lines, kept, left_out)
+
+
+def quickstatements_text(model: WikidataModel) -> tuple[str, list[Statement]]:
+    """The QuickStatements file of :func:`upload`, and the statements it left out."""
+    result = upload(model)
+    return result.text(), [statement for statement, _ in result.left_out]
+
+
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|igshid|ref_src|ref_url)$")
+#: Hosts whose share links add tracking parameters that carry no meaning (X's ``s`` and ``t``).
+_SHARE_PARAMETERS = {"x.com": {"s", "t"}, "twitter.com": {"s", "t"}}
+
+
+def clean_url(url: str) -> str:
+    """``url`` without tracking parameters (``utm_*``, ``fbclid``, X's ``?s=&t=``)."""
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    dropped = _SHARE_PARAMETERS.get(host, set())
+    kept = [
+        (name, value)
+        for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        if name not in dropped and not _TRACKING.match(name)
+    ]
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(kept)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -897,6 +971,8 @@ class ExportResult:
 
     paths: list[Path]
     left_out: int = 0
+    #: Each statement about an item the QuickStatements left out, and why.
+    reasons: list[tuple[Statement, str]] = field(default_factory=list)
 
 
 def write_exports(
@@ -921,10 +997,11 @@ def write_exports(
         path = out / f"peacekg-{__version__}-wikidata.ttl"
         view_graph(model, settings.base_iri).serialize(destination=path, format="turtle")
         paths.append(path)
+    reasons: list[tuple[Statement, str]] = []
     if quickstatements:
-        text, skipped = quickstatements_text(model)
+        result = upload(model)
         path = out / f"peacekg-{__version__}-quickstatements.txt"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(result.text(), encoding="utf-8")
         paths.append(path)
-        left_out = len(skipped)
-    return ExportResult(paths, left_out)
+        left_out, reasons = len(result.left_out), result.left_out
+    return ExportResult(paths, left_out, reasons)
