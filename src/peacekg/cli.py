@@ -305,8 +305,17 @@ def serve_command(config_file: Path | None, **flags: Any) -> None:
     is_flag=True,
     help="Write QuickStatements V1 for the statements about entities with a QID instead.",
 )
+@click.option(
+    "--against-wikidata",
+    is_flag=True,
+    help="With --quickstatements: compare with the Wikidata endpoint, write only new ones.",
+)
 def export_command(
-    config_file: Path | None, wikidata_view: bool, quickstatements: bool, **flags: Any
+    config_file: Path | None,
+    wikidata_view: bool,
+    quickstatements: bool,
+    against_wikidata: bool,
+    **flags: Any,
 ) -> None:
     """Write dumps (TriG, N-Quads, Turtle, JSON-LD), a VoID description and the ontology
     reference (pyLODE HTML).
@@ -315,6 +324,11 @@ def export_command(
     """
     settings = _settings(config_file, **flags)
     store = _open_store(settings)
+    if quickstatements and against_wikidata:
+        _export_checked_quickstatements(settings, store)
+        quickstatements = False
+        if not wikidata_view:
+            return
     if wikidata_view or quickstatements:
         from peacekg.wikidata.view import write_exports
 
@@ -328,8 +342,8 @@ def export_command(
         )
         for path in export_result.paths:
             click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
-        for statement, reason in export_result.reasons:
-            click.echo(f"left out: {statement.subject} {statement.pid}: {reason}", err=True)
+        for statement, why in export_result.reasons:
+            click.echo(f"left out: {statement.subject} {statement.pid}: {why}", err=True)
         if export_result.left_out:
             click.echo(
                 f"{export_result.left_out} statement(s) about items left out of the "
@@ -497,6 +511,34 @@ def settings_command(markdown: bool) -> None:
         click.echo(f"{name:20} {default:40} {help_text}")
 
 
+def _export_checked_quickstatements(settings: Settings, store: Any) -> None:
+    """QuickStatements of only the statements new to Wikidata, with the comparison printed."""
+    from peacekg import __version__
+    from peacekg.wikidata.client import WikidataClient, WikidataError
+    from peacekg.wikidata.compare import describe, write_checked_quickstatements
+    from peacekg.wikidata.view import statements
+
+    graphs = settings.graphs
+    model = statements(stored_sources(store, graphs), stored_graph(store, graphs.inferred))
+    path = settings.dumps_dir / f"peacekg-{__version__}-quickstatements.txt"
+    try:
+        client = WikidataClient(
+            settings.wikidata_endpoint,
+            contact=settings.wikidata_contact,
+            timeout=settings.wikidata_timeout,
+            retries=settings.wikidata_retries,
+        )
+        checked, comparisons = write_checked_quickstatements(model, client, path)
+    except WikidataError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    for comparison in comparisons:
+        click.echo(describe(comparison), err=True)
+    for statement, why in checked.left_out:
+        click.echo(f"left out: {statement.subject} {statement.pid}: {why}", err=True)
+    click.echo(f"wrote {path} ({len(checked.statements)} new statement(s))")
+
+
 @main.group("wikidata")
 def wikidata_group() -> None:
     """Check and enrich our Wikidata links against a Wikidata SPARQL endpoint (issue 7)."""
@@ -552,7 +594,31 @@ def wikidata_check_command(config_file: Path | None, **flags: Any) -> None:
         f"{len(entities)} links checked against {settings.wikidata_endpoint}: "
         f"{len(problems)} problem(s)"
     )
-    sys.exit(EXIT_VIOLATIONS if problems else EXIT_OK)
+    conflicts = _compare_statements(sources, client)
+    sys.exit(EXIT_VIOLATIONS if problems or conflicts else EXIT_OK)
+
+
+def _compare_statements(sources: Any, client: Any) -> int:
+    """Print how each statement of the QuickStatements compares with Wikidata (issue 15);
+    the number of conflicting ones."""
+    from peacekg.wikidata.client import WikidataError
+    from peacekg.wikidata.compare import CONFLICTING, checked_upload, describe
+    from peacekg.wikidata.view import statements
+
+    model = statements(sources, reason(sources.ontology, sources.asserted).inferred)
+    try:
+        checked, comparisons = checked_upload(model, client)
+    except WikidataError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    for comparison in comparisons:
+        click.echo(describe(comparison))
+    click.echo(
+        f"{len(comparisons)} statement(s) of the QuickStatements compared with Wikidata: "
+        f"{len(checked.statements)} new, {len(checked.left_out)} left out before (no "
+        "citable reference, a constraint, no QID)"
+    )
+    return sum(c.status == CONFLICTING for c in comparisons)
 
 
 @wikidata_group.command("enrich")

@@ -312,6 +312,10 @@ def test_every_wikidata_id_in_our_files_is_in_the_reference_list() -> None:
     files = [
         ROOT / "src" / "peacekg" / "wikidata" / "view.py",
         ROOT / "src" / "peacekg" / "wikidata" / "client.py",
+        ROOT / "src" / "peacekg" / "wikidata" / "compare.py",
+        ROOT / "src" / "peacekg" / "wikidata" / "reference.tsv",
+        ROOT / "src" / "peacekg" / "web" / "wdqs.py",
+        *sorted(HERE.glob("test_*.py")),
         *sorted((HERE / "fixtures").rglob("*.ttl")),
         *sorted((ROOT / "queries" / "examples").glob("9[0-9]-*.rq")),
     ]

@@ -857,13 +857,24 @@ def _qs_snaks(snaks: Iterable[Snak], prefix: str) -> list[str] | None:
 class Upload:
     """The QuickStatements lines, the statements they carry, and what was left out and why."""
 
-    lines: list[str]
-    statements: list[Statement]
+    #: Each statement offered for upload with its lines (one per citable reference).
+    entries: list[tuple[Statement, list[str]]]
     left_out: list[tuple[Statement, str]]
+
+    @property
+    def statements(self) -> list[Statement]:
+        """The statements offered for upload."""
+        return [statement for statement, _ in self.entries]
 
     def text(self) -> str:
         """The file: sorted lines, tab-separated, newline-terminated."""
-        return "".join(line + "\n" for line in sorted(set(self.lines)))
+        lines = {line for _, written in self.entries for line in written}
+        return "".join(line + "\n" for line in sorted(lines))
+
+    def only(self, keep: Iterable[Statement]) -> Upload:
+        """The upload of the statements in ``keep`` only (the others are simply dropped)."""
+        wanted = set(keep)
+        return Upload([e for e in self.entries if e[0] in wanted], self.left_out)
 
 
 def _citable(cells: list[str]) -> bool:
@@ -899,8 +910,7 @@ def upload(model: WikidataModel) -> Upload:
     be uploaded); a statement with several references becomes one line per reference,
     which QuickStatements merges into one statement with several references.
     """
-    lines: list[str] = []
-    kept: list[Statement] = []
+    entries: list[tuple[Statement, list[str]]] = []
     left_out: list[tuple[Statement, str]] = []
     candidates: list[tuple[Statement, list[str], list[list[str]]]] = []
     for statement in model.statements:
@@ -931,9 +941,8 @@ def upload(model: WikidataModel) -> Upload:
         if single and len(values[(statement.subject, statement.pid)]) > 1:
             left_out.append((statement, f"constraint: {statement.pid} takes a single value"))
             continue
-        kept.append(statement)
-        lines.extend("\t".join(head + cells) for cells in references)
-    return Upload(lines, kept, left_out)
+        entries.append((statement, ["\t".join(head + cells) for cells in references]))
+    return Upload(entries, left_out)
 
 
 def quickstatements_text(model: WikidataModel) -> tuple[str, list[Statement]]:
