@@ -621,6 +621,39 @@ def _compare_statements(sources: Any, client: Any) -> int:
     return sum(c.status == CONFLICTING for c in comparisons)
 
 
+@wikidata_group.command("reconcile")
+@_wikidata_options
+@click.option("--output", type=click.Path(path_type=Path), help="Review file (TSV).")
+def wikidata_reconcile_command(config_file: Path | None, output: Path | None, **flags: Any) -> None:
+    """Propose Wikidata items for each unlinked entity in a review file; links nothing.
+
+    Exit 0 (candidates or not), 2 on error.
+    """
+    from peacekg.wikidata import load_reference_ids
+    from peacekg.wikidata.client import WikidataError
+    from peacekg.wikidata.reconcile import propose, write_review
+
+    settings = _settings(config_file, **flags)
+    sources, client = _wikidata_setup(settings)
+    reference = settings.reference_dir
+    listed = load_reference_ids(reference) if reference and reference.is_dir() else {}
+    try:
+        entities, proposals = propose(
+            sources.curated, sources.ontology, client, settings.wikidata_languages, listed
+        )
+    except WikidataError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    path = output or settings.build_dir / "wikidata-reconcile.tsv"
+    write_review(proposals, path)
+    found = len({p.iri for p in proposals})
+    click.echo(
+        f"{len(entities)} unlinked entities, {found} with candidates, {len(proposals)} "
+        f"candidate(s) written to {path}; nothing was linked: add an accepted candidate to "
+        "data/alignment/wikidata.ttl, then run `peacekg wikidata check`"
+    )
+
+
 @wikidata_group.command("enrich")
 @_wikidata_options
 def wikidata_enrich_command(config_file: Path | None, **flags: Any) -> None:

@@ -27,6 +27,7 @@ from peacekg.wikidata.compare import (
     parse_held,
 )
 from peacekg.wikidata.view import DAY, MONTH, YEAR, Statement, TimeValue
+from tests.conftest import REFERENCE, ROOT
 from tests.wikidata.conftest import PROJECT, project_settings
 
 INVASION_START = TimeValue(date(2022, 2, 24), DAY)
@@ -137,3 +138,38 @@ def test_cli_check_and_checked_export(standin: str, tmp_path: Path) -> None:
     assert checked.exit_code == 0, checked.output
     assert checked.stdout.splitlines() == [f"wrote {path} (0 new statement(s))"]
     assert path.read_text(encoding="utf-8") == ""
+
+
+@pytest.mark.slow
+def test_cli_reconcile_proposes_candidates_and_links_nothing(standin: str, tmp_path: Path) -> None:
+    """With Turkey's and Antalya's links removed, Turkey is found by its label (a sovereign
+    state, as pkg:State expects); "Antalya" is no label or alias of any item there."""
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT / "data", data)
+    alignment = data / "alignment" / "wikidata.ttl"
+    kept = [
+        line
+        for line in alignment.read_text(encoding="utf-8").splitlines(keepends=True)
+        if not line.startswith(("pkgr:turkey ", "pkgr:antalya-province "))
+    ]
+    alignment.write_text("".join(kept), encoding="utf-8")
+    before = alignment.read_bytes()
+    review = tmp_path / "review.tsv"
+    flags = ["--ontology-dir", str(ROOT / "ontology"), "--data-dir", str(data)]
+    result = CliRunner().invoke(
+        main,
+        ["wikidata", "reconcile", "--endpoint", standin, "--output", str(review), *flags],
+        env={"PEACEKG_REFERENCE_DIR": str(REFERENCE)},
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"10 unlinked entities, 1 with candidates, 1 candidate(s) written to {review}; nothing "
+        "was linked: add an accepted candidate to data/alignment/wikidata.ttl, then run "
+        "`peacekg wikidata check`"
+    ]
+    assert review.read_text(encoding="utf-8").splitlines() == [
+        "entity\tour_names\tcandidate\twikidata_label\tscore\ttype_fits\tin_reference_list\t"
+        "decision",
+        "https://w3id.org/peacekg/id/turkey\tTurkey\tQ43\tTurkey\t100\tyes\tyes\t",
+    ]
+    assert alignment.read_bytes() == before
