@@ -291,3 +291,20 @@ def test_declared_and_blank_node_prefixes_are_not_unknown() -> None:
     check_prefixes("PREFIX ex: <http://example.org/> SELECT * { _:b ex:p wd:Q43 }")
     with pytest.raises(WdqsError, match="unknown prefix ex:"):
         check_prefixes("SELECT * { _:b ex:p wd:Q43 }")
+
+
+def test_variables_the_query_binds_itself_are_left_alone(client: FlaskClient) -> None:
+    """WDQS binds only unbound ?xLabel variables; a FILTER on one still sees the label."""
+    query = """\
+SELECT ?item ?itemLabel ?other ?otherLabel WHERE {
+  VALUES ?item { wd:Q43 }
+  ?item rdfs:label ?itemLabel .
+  BIND(wd:Q212 AS ?other)
+  SERVICE wikibase:label { bd:serviceParam wikibase:language "en". }
+  FILTER(STRSTARTS(?otherLabel, "Ukr"))
+}
+"""
+    assert table(client, query) == [
+        ["item", "itemLabel", "other", "otherLabel"],
+        [WD + "Q43", "Turkey", WD + "Q212", "Ukraine"],
+    ]

@@ -160,7 +160,8 @@ def rewrite(text: str, *, somevalue_bases: Sequence[str] = ()) -> str:
     used = {t.text[1:] for t in toks if t.kind == "var"}
     for start, end, close, languages, manual in services:
         inside = {t.text[1:] for t in toks if t.kind == "var" and start <= t.start < end}
-        wanted = manual or _automatic(selected, used - inside)
+        bound = _bound_variables(toks, (start, end))
+        wanted = manual or [w for w in _automatic(selected, used - inside) if w.target not in bound]
         edits.append((start, end, _blank(decoded[start:end])))
         edits.append((close, close, _patterns(wanted, languages, len(edits))))
     for index, token in enumerate(toks):
@@ -335,6 +336,29 @@ def _selected_variables(toks: Sequence[Token]) -> list[str]:
         elif inside and token.kind == "var" and token.text[1:] not in names:
             names.append(token.text[1:])
     return names
+
+
+def _bound_variables(toks: Sequence[Token], skip: tuple[int, int]) -> set[str]:
+    """Variables the query binds itself: in a pattern of a group (outside brackets and
+    SELECT clauses) or after ``AS``; automatic mode leaves them alone, as WDQS binds only
+    unbound ones. ``skip`` is the label service's own text."""
+    bound: set[str] = set()
+    braces = parens = 0
+    selecting = False
+    previous = ""
+    for token in toks:
+        text = token.text if token.kind == "other" else ""
+        if token.keyword == "SELECT":
+            selecting = True
+        elif selecting and (token.keyword == "WHERE" or text == "{"):
+            selecting = False
+        braces += (text == "{") - (text == "}")
+        parens += (text == "(") - (text == ")")
+        in_pattern = braces > 0 and not selecting and not skip[0] <= token.start < skip[1]
+        if token.kind == "var" and in_pattern and (parens == 0 or previous == "AS"):
+            bound.add(token.text[1:])
+        previous = token.keyword
+    return bound
 
 
 def _automatic(selected: Sequence[str], used: set[str]) -> list[_Wanted]:
