@@ -654,6 +654,59 @@ def wikidata_reconcile_command(config_file: Path | None, output: Path | None, **
     )
 
 
+@wikidata_group.command("accept")
+@_wikidata_options
+@click.argument("review", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def wikidata_accept_command(config_file: Path | None, review: Path, **flags: Any) -> None:
+    """Check the candidates a curator accepted in a review file; print the links to add.
+
+    Each accepted QID must be in the reference list and pass the same label and class check
+    as `peacekg wikidata check`. Nothing is written: the printed lines go into
+    data/alignment/wikidata.ttl by hand. Exit 0 when all pass, 1 when one does not, 2 on
+    error.
+    """
+    from peacekg.wikidata import load_reference_ids
+    from peacekg.wikidata.client import WikidataError, check_links, linked_entities
+    from peacekg.wikidata.reconcile import accepted_links, read_accepted
+
+    settings = _settings(config_file, **flags)
+    sources, client = _wikidata_setup(settings)
+    try:
+        accepted = read_accepted(review)
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    reference = settings.reference_dir
+    if reference is None or not reference.is_dir():
+        click.echo("error: reference_dir is not set: no accepted QID can be checked", err=True)
+        sys.exit(EXIT_ERROR)
+    listed = load_reference_ids(reference)
+    data, malformed = accepted_links(sources.curated, accepted)
+    problems = [f"{iri} -> {qid}: not a QID" for iri, qid in malformed]
+    problems += [
+        f"{iri} -> {qid}: not in the reference list (wikidata-ids.tsv)"
+        for iri, qid in accepted
+        if (iri, qid) not in malformed and qid not in listed
+    ]
+    wanted = {(iri, qid) for iri, qid in accepted if qid in listed}
+    entities = [e for e in linked_entities(data, sources.ontology) if (e.iri, e.qid) in wanted]
+    tested = sorted({qid for entity in entities for qid in entity.expected})
+    try:
+        facts = client.facts([e.qid for e in entities], settings.wikidata_languages, tested)
+    except WikidataError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    failed = check_links(entities, facts, tested)
+    problems += [f"{m.iri} -> {m.qid}: {m.kind}: {m.message}" for m in failed]
+    wrong = {(m.iri, m.qid) for m in failed}
+    for entity in entities:
+        if (entity.iri, entity.qid) not in wrong:
+            click.echo(f"<{entity.iri}> skos:exactMatch wd:{entity.qid} .")
+    for problem in problems:
+        click.echo(f"refused: {problem}", err=True)
+    sys.exit(EXIT_VIOLATIONS if problems else EXIT_OK)
+
+
 @wikidata_group.command("enrich")
 @_wikidata_options
 def wikidata_enrich_command(config_file: Path | None, **flags: Any) -> None:

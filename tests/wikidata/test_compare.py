@@ -30,6 +30,7 @@ from peacekg.wikidata.view import DAY, MONTH, YEAR, Statement, TimeValue
 from tests.conftest import REFERENCE, ROOT
 from tests.wikidata.conftest import PROJECT, project_settings
 
+ID = "https://w3id.org/peacekg/id/"
 INVASION_START = TimeValue(date(2022, 2, 24), DAY)
 
 
@@ -171,5 +172,26 @@ def test_cli_reconcile_proposes_candidates_and_links_nothing(standin: str, tmp_p
         "entity\tour_names\tcandidate\twikidata_label\tscore\ttype_fits\tin_reference_list\t"
         "decision",
         "https://w3id.org/peacekg/id/turkey\tTurkey\tQ43\tTurkey\t100\tyes\tyes\t",
+    ]
+    assert alignment.read_bytes() == before
+    # The curator accepts Turkey's candidate, and (wrongly) Istanbul for Glenn Diesen and an
+    # ID that is not in the reference list for Victoria Nuland.
+    rows = review.read_text(encoding="utf-8").splitlines()
+    rows[1] += "accept"
+    rows.append(f"{ID}glenn-diesen\tGlenn Diesen\tQ406\tIstanbul\t0\t\tyes\tyes")
+    rows.append(f"{ID}victoria-nuland\tVictoria Nuland\tQ1\t?\t0\t\tno\tyes")
+    review.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    checked = CliRunner().invoke(
+        main,
+        ["wikidata", "accept", str(review), "--endpoint", standin, *flags],
+        env={"PEACEKG_REFERENCE_DIR": str(REFERENCE)},
+    )
+    assert checked.exit_code == 1, checked.output
+    assert checked.stdout.splitlines() == [f"<{ID}turkey> skos:exactMatch wd:Q43 ."]
+    assert checked.stderr.splitlines() == [
+        f"refused: {ID}victoria-nuland -> Q1: not in the reference list (wikidata-ids.tsv)",
+        f"refused: {ID}glenn-diesen -> Q406: class: expected an instance of Q5; Wikidata says "
+        "none of the classes we map to",
+        f"refused: {ID}glenn-diesen -> Q406: label: our 'Glenn Diesen' vs Wikidata 'Istanbul'",
     ]
     assert alignment.read_bytes() == before

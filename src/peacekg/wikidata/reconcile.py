@@ -25,7 +25,16 @@ from peacekg.wikidata import unlinked_entities
 from peacekg.wikidata.client import WikidataClient, expected_classes, normalise
 from peacekg.wikidata.matching import name_score
 
-__all__ = ["COLUMNS", "Proposal", "propose", "search_query", "write_review"]
+__all__ = [
+    "ACCEPT",
+    "COLUMNS",
+    "Proposal",
+    "accepted_links",
+    "propose",
+    "read_accepted",
+    "search_query",
+    "write_review",
+]
 
 COLUMNS = (
     "entity",
@@ -143,3 +152,44 @@ def write_review(proposals: Iterable[Proposal], path: Path) -> None:
                     "",
                 ]
             )
+
+
+#: What a curator writes in the ``decision`` column to accept a candidate.
+ACCEPT = {"accept", "accepted", "yes", "y"}
+
+
+def read_accepted(path: Path) -> list[tuple[str, str]]:
+    """(entity IRI, QID) of every row of a review file whose decision accepts it.
+
+    Raises:
+        ValueError: the file is no review file (naming the file and line).
+    """
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t"))
+    if not rows or tuple(rows[0]) != COLUMNS:
+        raise ValueError(f"{path}:1: not a review file (expected the columns {', '.join(COLUMNS)})")
+    accepted = []
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(COLUMNS):
+            raise ValueError(f"{path}:{number}: expected {len(COLUMNS)} columns, got {len(row)}")
+        record = dict(zip(COLUMNS, row, strict=True))
+        if record["decision"].strip().lower() in ACCEPT:
+            accepted.append((record["entity"], record["candidate"]))
+    return accepted
+
+
+def accepted_links(
+    data: Graph, accepted: Iterable[tuple[str, str]]
+) -> tuple[Graph, list[tuple[str, str]]]:
+    """``data`` with the accepted links added (to check them like any link), and the
+    accepted pairs whose QID is malformed."""
+    checked = Graph()
+    for triple in data:
+        checked.add(triple)
+    bad = []
+    for iri, qid in accepted:
+        if not (qid.startswith("Q") and qid[1:].isdigit()):
+            bad.append((iri, qid))
+            continue
+        checked.add((URIRef(iri), SKOS.exactMatch, WD[qid]))
+    return checked, bad
