@@ -306,8 +306,17 @@ def serve_command(config_file: Path | None, **flags: Any) -> None:
     is_flag=True,
     help="Write QuickStatements V1 for the statements about entities with a QID instead.",
 )
+@click.option(
+    "--against-wikidata",
+    is_flag=True,
+    help="With --quickstatements: compare with the Wikidata endpoint, write only new ones.",
+)
 def export_command(
-    config_file: Path | None, wikidata_view: bool, quickstatements: bool, **flags: Any
+    config_file: Path | None,
+    wikidata_view: bool,
+    quickstatements: bool,
+    against_wikidata: bool,
+    **flags: Any,
 ) -> None:
     """Write dumps (TriG, N-Quads, Turtle, JSON-LD), a VoID description and the ontology
     reference (pyLODE HTML).
@@ -316,6 +325,11 @@ def export_command(
     """
     settings = _settings(config_file, **flags)
     store = _open_store(settings)
+    if quickstatements and against_wikidata:
+        _export_checked_quickstatements(settings, store)
+        quickstatements = False
+        if not wikidata_view:
+            return
     if wikidata_view or quickstatements:
         from peacekg.wikidata.view import write_exports
 
@@ -329,10 +343,12 @@ def export_command(
         )
         for path in export_result.paths:
             click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
+        for statement, why in export_result.reasons:
+            click.echo(f"left out: {statement.subject} {statement.pid}: {why}", err=True)
         if export_result.left_out:
             click.echo(
                 f"{export_result.left_out} statement(s) about items left out of the "
-                "QuickStatements: a value without a QID or no citable reference",
+                "QuickStatements (reasons above)",
                 err=True,
             )
         return
@@ -530,6 +546,34 @@ def settings_command(markdown: bool) -> None:
         click.echo(f"{name:20} {default:40} {help_text}")
 
 
+def _export_checked_quickstatements(settings: Settings, store: Any) -> None:
+    """QuickStatements of only the statements new to Wikidata, with the comparison printed."""
+    from peacekg import __version__
+    from peacekg.wikidata.client import WikidataClient, WikidataError
+    from peacekg.wikidata.compare import describe, write_checked_quickstatements
+    from peacekg.wikidata.view import statements
+
+    graphs = settings.graphs
+    model = statements(stored_sources(store, graphs), stored_graph(store, graphs.inferred))
+    path = settings.dumps_dir / f"peacekg-{__version__}-quickstatements.txt"
+    try:
+        client = WikidataClient(
+            settings.wikidata_endpoint,
+            contact=settings.wikidata_contact,
+            timeout=settings.wikidata_timeout,
+            retries=settings.wikidata_retries,
+        )
+        checked, comparisons = write_checked_quickstatements(model, client, path)
+    except WikidataError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    for comparison in comparisons:
+        click.echo(describe(comparison), err=True)
+    for statement, why in checked.left_out:
+        click.echo(f"left out: {statement.subject} {statement.pid}: {why}", err=True)
+    click.echo(f"wrote {path} ({len(checked.statements)} new statement(s))")
+
+
 @main.group("wikidata")
 def wikidata_group() -> None:
     """Check and enrich our Wikidata links against a Wikidata SPARQL endpoint (issue 7)."""
@@ -585,6 +629,116 @@ def wikidata_check_command(config_file: Path | None, **flags: Any) -> None:
         f"{len(entities)} links checked against {settings.wikidata_endpoint}: "
         f"{len(problems)} problem(s)"
     )
+    conflicts = _compare_statements(sources, client)
+    sys.exit(EXIT_VIOLATIONS if problems or conflicts else EXIT_OK)
+
+
+def _compare_statements(sources: Any, client: Any) -> int:
+    """Print how each statement of the QuickStatements compares with Wikidata (issue 15);
+    the number of conflicting ones."""
+    from peacekg.wikidata.client import WikidataError
+    from peacekg.wikidata.compare import CONFLICTING, checked_upload, describe
+    from peacekg.wikidata.view import statements
+
+    model = statements(sources, reason(sources.ontology, sources.asserted).inferred)
+    try:
+        checked, comparisons = checked_upload(model, client)
+    except WikidataError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    for comparison in comparisons:
+        click.echo(describe(comparison))
+    click.echo(
+        f"{len(comparisons)} statement(s) of the QuickStatements compared with Wikidata: "
+        f"{len(checked.statements)} new, {len(checked.left_out)} left out before (no "
+        "citable reference, a constraint, no QID)"
+    )
+    return sum(c.status == CONFLICTING for c in comparisons)
+
+
+@wikidata_group.command("reconcile")
+@_wikidata_options
+@click.option("--output", type=click.Path(path_type=Path), help="Review file (TSV).")
+def wikidata_reconcile_command(config_file: Path | None, output: Path | None, **flags: Any) -> None:
+    """Propose Wikidata items for each unlinked entity in a review file; links nothing.
+
+    Exit 0 (candidates or not), 2 on error.
+    """
+    from peacekg.wikidata import load_reference_ids
+    from peacekg.wikidata.client import WikidataError
+    from peacekg.wikidata.reconcile import propose, write_review
+
+    settings = _settings(config_file, **flags)
+    sources, client = _wikidata_setup(settings)
+    reference = settings.reference_dir
+    listed = load_reference_ids(reference) if reference and reference.is_dir() else {}
+    try:
+        entities, proposals = propose(
+            sources.curated, sources.ontology, client, settings.wikidata_languages, listed
+        )
+    except WikidataError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    path = output or settings.build_dir / "wikidata-reconcile.tsv"
+    write_review(proposals, path)
+    found = len({p.iri for p in proposals})
+    click.echo(
+        f"{len(entities)} unlinked entities, {found} with candidates, {len(proposals)} "
+        f"candidate(s) written to {path}; nothing was linked: add an accepted candidate to "
+        "data/alignment/wikidata.ttl, then run `peacekg wikidata check`"
+    )
+
+
+@wikidata_group.command("accept")
+@_wikidata_options
+@click.argument("review", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def wikidata_accept_command(config_file: Path | None, review: Path, **flags: Any) -> None:
+    """Check the candidates a curator accepted in a review file; print the links to add.
+
+    Each accepted QID must be in the reference list and pass the same label and class check
+    as `peacekg wikidata check`. Nothing is written: the printed lines go into
+    data/alignment/wikidata.ttl by hand. Exit 0 when all pass, 1 when one does not, 2 on
+    error.
+    """
+    from peacekg.wikidata import load_reference_ids
+    from peacekg.wikidata.client import WikidataError, check_links, linked_entities
+    from peacekg.wikidata.reconcile import accepted_links, read_accepted
+
+    settings = _settings(config_file, **flags)
+    sources, client = _wikidata_setup(settings)
+    try:
+        accepted = read_accepted(review)
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    reference = settings.reference_dir
+    if reference is None or not reference.is_dir():
+        click.echo("error: reference_dir is not set: no accepted QID can be checked", err=True)
+        sys.exit(EXIT_ERROR)
+    listed = load_reference_ids(reference)
+    data, malformed = accepted_links(sources.curated, accepted)
+    problems = [f"{iri} -> {qid}: not a QID" for iri, qid in malformed]
+    problems += [
+        f"{iri} -> {qid}: not in the reference list (wikidata-ids.tsv)"
+        for iri, qid in accepted
+        if (iri, qid) not in malformed and qid not in listed
+    ]
+    wanted = {(iri, qid) for iri, qid in accepted if qid in listed}
+    entities = [e for e in linked_entities(data, sources.ontology) if (e.iri, e.qid) in wanted]
+    tested = sorted({qid for entity in entities for qid in entity.expected})
+    try:
+        facts = client.facts([e.qid for e in entities], settings.wikidata_languages, tested)
+    except WikidataError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    failed = check_links(entities, facts, tested)
+    problems += [f"{m.iri} -> {m.qid}: {m.kind}: {m.message}" for m in failed]
+    wrong = {(m.iri, m.qid) for m in failed}
+    for entity in entities:
+        if (entity.iri, entity.qid) not in wrong:
+            click.echo(f"<{entity.iri}> skos:exactMatch wd:{entity.qid} .")
+    for problem in problems:
+        click.echo(f"refused: {problem}", err=True)
     sys.exit(EXIT_VIOLATIONS if problems else EXIT_OK)
 
 

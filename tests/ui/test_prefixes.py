@@ -53,6 +53,20 @@ def test_the_table_has_every_prefix_the_issue_names() -> None:
             "prv",
             "wikibase",
             "bd",
+            "wds",
+            "wdv",
+            "wdref",
+            "wdno",
+            "wdtn",
+            "psn",
+            "pqn",
+            "prn",
+            "wdata",
+            "geo",
+            "geof",
+            "hint",
+            "bds",
+            "mwapi",
         ]
     )
     assert PREFIXES["pkg"] == str(ns.PKG)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from peacekg.wikidata.view import (
     property_ids_used,
     quickstatements_text,
     statements,
+    upload,
     view_graph,
 )
 from tests.conftest import REFERENCE, ROOT
@@ -251,7 +253,7 @@ def test_claim_quotation_is_disputed_by_the_reply_both_ways(view: Graph) -> None
     ref = view.value(node, PROV.wasDerivedFrom)
     assert view.value(ref, PR.P50) == PKGR["glenn-diesen"]  # the post's author, the relay
     assert view.value(ref, PR.P854) == URIRef(
-        "https://x.com/glenn_diesen/status/1833138756779438264?s=61&t=BspBEkX2hzhEXXxbQreKxg"
+        "https://x.com/glenn_diesen/status/1833138756779438264"  # share parameters removed
     )
 
 
@@ -310,6 +312,10 @@ def test_every_wikidata_id_in_our_files_is_in_the_reference_list() -> None:
     files = [
         ROOT / "src" / "peacekg" / "wikidata" / "view.py",
         ROOT / "src" / "peacekg" / "wikidata" / "client.py",
+        ROOT / "src" / "peacekg" / "wikidata" / "compare.py",
+        ROOT / "src" / "peacekg" / "wikidata" / "reference.tsv",
+        ROOT / "src" / "peacekg" / "web" / "wdqs.py",
+        *sorted(HERE.glob("test_*.py")),
         *sorted((HERE / "fixtures").rglob("*.ttl")),
         *sorted((ROOT / "queries" / "examples").glob("9[0-9]-*.rq")),
     ]
@@ -321,15 +327,57 @@ def test_every_wikidata_id_in_our_files_is_in_the_reference_list() -> None:
 
 
 def test_quickstatements_golden(model: WikidataModel) -> None:
-    text, skipped = quickstatements_text(model)
-    assert text == (EXPECTED / "quickstatements.txt").read_text(encoding="utf-8")
-    # Only the summary states Antalya's containment and the invasion's parties (the
-    # explainer's "the full-scale invasion in February 2022" names none): no URL, no title,
-    # no item to cite.
-    assert sorted((s.subject, s.pid, s.value) for s in skipped) == [
-        (WD.Q110999040, "P710", WD.Q159),
-        (WD.Q110999040, "P710", WD.Q212),
-        (WD.Q406, "P131", WD.Q43),
+    text, _ = quickstatements_text(model)
+    assert text == (EXPECTED / "quickstatements.txt").read_text(encoding="utf-8") == ""
+    # Every document of the test dataset lacks a URL and an item: nothing an editor could
+    # check. Istanbul in Turkey would be refused anyway: P131 never takes a country.
+    no_citation = "no citable reference (no reference URL or source item)"
+    assert sorted(
+        (str(s.subject), s.pid, str(s.value), why) for s, why in upload(model).left_out
+    ) == [
+        (
+            str(WD.Q110999040),
+            "P585",
+            "TimeValue(day=datetime.date(2022, 2, 1), precision=10)",
+            no_citation,
+        ),
+        (str(WD.Q110999040), "P710", str(WD.Q159), no_citation),
+        (str(WD.Q110999040), "P710", str(WD.Q212), no_citation),
+        (str(WD.Q406), "P131", str(WD.Q43), "constraint: P131 value must not be a pkg:State"),
+        (str(WD.Q43), "P35", str(WD.Q39259), no_citation),
+        (str(WD.Q43), "P463", str(WD.Q7184), no_citation),
+    ]
+
+
+def _cited(statement: Statement, url: str = "https://example.org/a?utm_source=x&id=7") -> Statement:
+    reference = Reference((("P854", URIRef(url)), ("P1476", Literal("A title", lang="en"))))
+    return replace(statement, references=(reference,))
+
+
+def test_upload_writes_cited_constraint_clean_statements_and_says_why_not() -> None:
+    state, person, place = PKG.State, PKG.Person, PKG.Place
+    model = WikidataModel(
+        statements=[
+            _cited(Statement(WD.Q43, "P35", WD.Q39259, (("P580", _tv("2014-08-28", DAY)),))),
+            _cited(Statement(WD.Q406, "P131", WD.Q43)),
+            _cited(Statement(WD.Q43, "P35", WD.Q39259, (("P1545", Literal("1")),))),
+            _cited(Statement(WD.Q406, "P585", _tv("2022-03-29", DAY))),
+            _cited(Statement(WD.Q406, "P585", _tv("2022-03-30", DAY))),
+            Statement(WD.Q43, "P463", WD.Q7184, (), (Reference((("P1476", Literal("t")),)),)),
+        ],
+        types={WD.Q43: {state, place, PKG.Agent}, WD.Q39259: {person}, WD.Q406: {place}},
+    )
+    result = upload(model)
+    assert result.text() == (
+        "Q43\tP35\tQ39259\tP580\t+2014-08-28T00:00:00Z/11\t"
+        'S854\t"https://example.org/a?id=7"\tS1476\ten:"A title"\n'
+    )
+    assert [(s.subject, s.pid, why) for s, why in result.left_out] == [
+        (WD.Q406, "P131", "constraint: P131 value must not be a pkg:State"),
+        (WD.Q43, "P35", "constraint: P35 does not take the qualifier(s) P1545"),
+        (WD.Q43, "P463", "constraint: P463 value must be a pkg:Organisation"),
+        (WD.Q406, "P585", "constraint: P585 takes a single value"),
+        (WD.Q406, "P585", "constraint: P585 takes a single value"),
     ]
 
 

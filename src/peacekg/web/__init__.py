@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions["peacekg"] = AppState(settings=settings, store=store or open_store(settings))
 
+    from peacekg.web.reconcile import reconcile_bp
     from peacekg.web.resource import resource_bp
     from peacekg.web.seo import seo_bp
     from peacekg.web.sparql import sparql_bp
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.register_blueprint(ui_bp)
     app.register_blueprint(resource_bp)
     app.register_blueprint(seo_bp)
+    app.register_blueprint(reconcile_bp)
     app.register_error_handler(Exception, _internal_error)
     return app
 

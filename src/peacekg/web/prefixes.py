@@ -40,6 +40,22 @@ PREFIXES: dict[str, str] = {
     "prv": str(ns.PRV),
     "wikibase": str(ns.WIKIBASE),
     "bd": "http://www.bigdata.com/rdf#",
+    # The rest of WDQS's predefined prefixes for Wikidata's RDF model
+    # (https://www.mediawiki.org/wiki/Wikibase/Indexing/RDF_Dump_Format#Prefixes_used).
+    "wds": "http://www.wikidata.org/entity/statement/",
+    "wdv": "http://www.wikidata.org/value/",
+    "wdref": "http://www.wikidata.org/reference/",
+    "wdno": "http://www.wikidata.org/prop/novalue/",
+    "wdtn": "http://www.wikidata.org/prop/direct-normalized/",
+    "psn": "http://www.wikidata.org/prop/statement/value-normalized/",
+    "pqn": "http://www.wikidata.org/prop/qualifier/value-normalized/",
+    "prn": "http://www.wikidata.org/prop/reference/value-normalized/",
+    "wdata": "http://www.wikidata.org/wiki/Special:EntityData/",
+    "geo": "http://www.opengis.net/ont/geosparql#",
+    "geof": "http://www.opengis.net/def/function/geosparql/",
+    "hint": "http://www.bigdata.com/queryHints#",
+    "bds": "http://www.bigdata.com/rdf/search#",
+    "mwapi": "https://www.mediawiki.org/ontology#API/",
 }
 
 _PREFIXED = re.compile(r"^([^\W\d][\w\-.]*)?:")

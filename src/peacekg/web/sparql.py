@@ -45,6 +45,7 @@ from peacekg.web.guard import (
     decode_escapes,
 )
 from peacekg.web.prefixes import PREFIXES, missing_prologue, shift_position
+from peacekg.web.wdqs import WdqsError, check_prefixes, rewrite
 from peacekg.workers import Job, Outcome, QueryTimeout, WorkerFailed, WorkerPool, WorkersBusy
 from peacekg.workers import serialize as serialize_result
 
@@ -364,6 +365,11 @@ def sparql() -> Response:
         return service_description()
     _check_size(text)
     _check_depth(text, "the query")
+    try:  # WDQS's label service and functions, answered here (peacekg.web.wdqs)
+        check_prefixes(text)
+        text = rewrite(text, somevalue_bases=(state().settings.base_iri,))
+    except WdqsError as error:
+        _fail(400, str(error))
     # Known prefixes need no PREFIX line (as at WDQS): the missing ones go in front.
     prologue = missing_prologue(text)
     text = prologue + text

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
 from rdflib.term import Node
 
 from peacekg import __version__
@@ -54,6 +57,7 @@ from peacekg.namespaces import (
     WIKIBASE,
 )
 from peacekg.wikidata import linked_ids
+from peacekg.wikidata.constraints import reference_table
 
 __all__ = [
     "ITEM_PROPERTIES",
@@ -63,12 +67,15 @@ __all__ = [
     "SomeValue",
     "Statement",
     "TimeValue",
+    "Upload",
     "WikidataModel",
+    "clean_url",
     "date_snaks",
     "dated_snaks",
     "property_ids_used",
     "quickstatements_text",
     "statements",
+    "upload",
     "view_graph",
     "wikidata_view",
     "write_exports",
@@ -145,6 +152,9 @@ class WikidataModel:
     statements: list[Statement] = field(default_factory=list)
     labels: dict[URIRef, set[Literal]] = field(default_factory=dict)
     descriptions: dict[URIRef, set[Literal]] = field(default_factory=dict)
+    #: Our classes (after reasoning) of each subject and item value, by its IRI in the view:
+    #: what the property constraints are checked against.
+    types: dict[URIRef, set[URIRef]] = field(default_factory=dict)
 
 
 def _digest(text: str) -> str:
@@ -280,7 +290,7 @@ class _Source:
             language = self.language(document)
             snaks: list[Snak] = [("P248", self.subject(document))]
             for url in self.documents.objects(document, PKG.url):
-                snaks.append(("P854", URIRef(str(url))))
+                snaks.append(("P854", URIRef(clean_url(str(url)))))
             for title in self.documents.objects(document, PKG.title):
                 snaks.append(("P1476", _monolingual(title, language)))
             # The document's author: for a relayed claim that is usually the relay (the post
@@ -593,8 +603,50 @@ def statements(sources: LoadedSources, inferred: Graph) -> WikidataModel:
         for label in asserted.objects(node, RDFS.label):
             if isinstance(label, Literal):
                 model.labels.setdefault(subject, set()).add(label)
+    found.update(_class_statements(source))
+    for entity in _terms(set(source.union.subjects(RDF.type, None))):
+        if isinstance(entity, URIRef):
+            classes = {
+                c
+                for c in source.union.objects(entity, RDF.type)
+                if isinstance(c, URIRef) and _is_ours(c)
+            }
+            if classes:
+                model.types.setdefault(source.subject(entity), set()).update(classes)
     model.statements = sorted(found, key=lambda s: (str(s.subject), _pid_order(s.pid), s.key()))
     return model
+
+
+def _is_ours(node: Node) -> bool:
+    return isinstance(node, URIRef) and str(node).startswith(str(PKG))
+
+
+def _class_statements(source: _Source) -> Iterator[Statement]:
+    """``wdt:P279`` for our classes, so ``wdt:P31/wdt:P279*`` reaches Wikidata's classes.
+
+    Each of our classes is a subclass of its named superclasses in the ontology and of the
+    Wikidata classes it is mapped to by ``skos:exactMatch`` or ``skos:closeMatch`` (never
+    ``relatedMatch``); a class with an exact match is written as that item, as in ``P31``.
+    The ontology is the only source, so the statements carry no reference and are not
+    offered for upload.
+    """
+    for cls in _terms(set(source.ontology.subjects(RDF.type, OWL.Class))):
+        if not _is_ours(cls):
+            continue
+        assert isinstance(cls, URIRef)
+        node = source.class_items.get(cls, cls)
+        supers = [
+            source.class_items.get(s, s)
+            for s in _terms(source.ontology.objects(cls, RDFS.subClassOf))
+            if _is_ours(s) and isinstance(s, URIRef)
+        ]
+        for prop in (SKOS.exactMatch, SKOS.closeMatch):
+            for target in _terms(source.ontology.objects(cls, prop)):
+                if isinstance(target, URIRef) and _qid(target) is not None:
+                    supers.append(target)
+        for parent in supers:
+            if parent != node:
+                yield Statement(node, "P279", parent)
 
 
 def _pid_order(pid: str) -> int:
@@ -651,9 +703,10 @@ def view_graph(model: WikidataModel, base_iri: str, *, with_labels: bool = True)
     rank), full ``p:``/``ps:``/``psv:`` statement nodes with ``pq:``/``pqv:`` qualifiers and
     ``prov:wasDerivedFrom`` references (``pr:``/``prv:``). Statement, reference and value
     nodes are minted under ``<base>wikidata/`` from content hashes, so a rebuild of the same
-    data yields the same IRIs. ``with_labels=False`` leaves out ``rdfs:label`` and
-    ``schema:description``: the served view must not repeat triples of the asserted graph
-    (the union default graph would return them twice).
+    data yields the same IRIs. Every ``wd:`` item is labelled (our label of the linked
+    entity, else the reference table's); ``with_labels=False`` leaves out the labels of our
+    own IRIs: the served view must not repeat triples of the asserted graph (the union
+    default graph would return them twice).
     """
     graph = Graph()
     for prefix, namespace in (
@@ -690,14 +743,30 @@ def view_graph(model: WikidataModel, base_iri: str, *, with_labels: bool = True)
             graph.add((ref, RDF.type, WIKIBASE.Reference))
             for snak in reference.snaks:
                 _add_snak(graph, ref, snak, _PR, _PRV, base_iri)
-    if with_labels:
-        for subject, labels in model.labels.items():
+    for subject, labels in model.labels.items():
+        if with_labels or _qid(subject) is not None:
             for label in labels:
                 graph.add((subject, RDFS.label, label))
-        for subject, descriptions in model.descriptions.items():
-            for description in descriptions:
-                graph.add((subject, SCHEMA.description, description))
+    for subject, descriptions in model.descriptions.items():
+        for description in descriptions:
+            graph.add((subject, SCHEMA.description, description))
+    _label_items(graph)
     return graph
+
+
+def _label_items(graph: Graph) -> None:
+    """Label every ``wd:`` item of the view that our data does not label.
+
+    A linked entity's item carries our own ``rdfs:label`` (above); the class items (``wd:Q5``
+    for ``pkg:Person``, ``wd:Q202875`` that ``pkg:NegotiationEvent`` is close to) get their
+    English label from the reference table (:mod:`peacekg.wikidata.constraints`).
+    """
+    table = reference_table().labels
+    items = {n for t in graph for n in (t[0], t[2]) if isinstance(n, URIRef) and _qid(n)}
+    for item in sorted(items):
+        qid = _qid(item)
+        if qid is not None and qid in table and (item, RDFS.label, None) not in graph:
+            graph.add((item, RDFS.label, Literal(table[qid], lang="en")))
 
 
 class _Prefixed(dict[str, str]):
@@ -731,9 +800,9 @@ def wikidata_view(
 # QuickStatements V1
 # ---------------------------------------------------------------------------------------------
 
-#: A reference can be checked by a Wikidata editor only if it names a source item, a URL or
-#: at least a title; a statement with no such reference is not offered for upload.
-_CITABLE = {"P248", "P854", "P1476"}
+#: A reference can be checked by a Wikidata editor only if it names a source item or a URL
+#: (as QuickStatements reference cells); a statement with no such reference is not uploaded.
+_CITABLE = {"S248", "S854"}
 
 
 def _qid(value: Value) -> str | None:
@@ -755,7 +824,7 @@ def _qs_value(pid: str, value: Value) -> str | None:
         return "somevalue"
     if isinstance(value, URIRef):
         if pid in _URL_PROPERTIES:
-            return _qs_string(str(value))
+            return _qs_string(clean_url(str(value)))
         return _qid(value)  # our own IRIs (roles, sources without an item) cannot be uploaded
     text = str(value)
     if value.datatype == XSD.decimal:
@@ -784,42 +853,120 @@ def _qs_snaks(snaks: Iterable[Snak], prefix: str) -> list[str] | None:
     return cells
 
 
-def quickstatements_text(model: WikidataModel) -> tuple[str, list[Statement]]:
-    """QuickStatements V1 lines for statements about entities that have a QID.
+@dataclass(frozen=True)
+class Upload:
+    """The QuickStatements lines, the statements they carry, and what was left out and why."""
 
-    A statement qualifies when its subject and (for items) its value are Wikidata items.
+    #: Each statement offered for upload with its lines (one per citable reference).
+    entries: list[tuple[Statement, list[str]]]
+    left_out: list[tuple[Statement, str]]
+
+    @property
+    def statements(self) -> list[Statement]:
+        """The statements offered for upload."""
+        return [statement for statement, _ in self.entries]
+
+    def text(self) -> str:
+        """The file: sorted lines, tab-separated, newline-terminated."""
+        lines = {line for _, written in self.entries for line in written}
+        return "".join(line + "\n" for line in sorted(lines))
+
+    def only(self, keep: Iterable[Statement]) -> Upload:
+        """The upload of the statements in ``keep`` only (the others are simply dropped)."""
+        wanted = set(keep)
+        return Upload([e for e in self.entries if e[0] in wanted], self.left_out)
+
+
+def _citable(cells: list[str]) -> bool:
+    # An editor checks a reference by its URL or by the item of the work it was stated in;
+    # a title and a retrieved date alone point nowhere.
+    return bool({cells[i] for i in range(0, len(cells), 2)} & _CITABLE)
+
+
+def _constraint_problems(model: WikidataModel, statement: Statement, qualifiers: set[str]) -> str:
+    constraint = reference_table().constraints.get(statement.pid)
+    if constraint is None:
+        return f"{statement.pid} has no entry in the constraint table"
+    value = statement.value
+    value_types = (
+        model.types.get(value, set()) if isinstance(value, URIRef) and _qid(value) else None
+    )
+    problems = constraint.violations(
+        model.types.get(statement.subject, set()), value_types, qualifiers
+    )
+    return "; ".join(problems)
+
+
+def upload(model: WikidataModel) -> Upload:
+    """What QuickStatements may upload: item statements, constraint-clean, with a citation.
+
+    A statement qualifies when its subject and (for items) its value are Wikidata items, it
+    meets its property's constraints (:mod:`peacekg.wikidata.constraints`: subject and
+    value types, single value, allowed qualifiers) and at least one of its references can
+    be checked: a reference URL (S854, tracking parameters removed) or a source item
+    (S248). Each reference also gives what we know of the document: title (S1476), author,
+    publication date (S577), retrieval date (S813) and the quoted words (S1683).
     Qualifiers whose value has no QID are dropped (a role such as ``pkg:Mediator`` cannot
     be uploaded); a statement with several references becomes one line per reference,
-    which QuickStatements merges into one statement with several references. Statements
-    without any citable reference (stated in, reference URL or title) are left out.
-
-    Returns:
-        The text (sorted lines, tab-separated, newline-terminated) and the statements left
-        out although their subject has a QID, so the caller can say why.
+    which QuickStatements merges into one statement with several references.
     """
-    lines: set[str] = set()
-    skipped: list[Statement] = []
+    entries: list[tuple[Statement, list[str]]] = []
+    left_out: list[tuple[Statement, str]] = []
+    candidates: list[tuple[Statement, list[str], list[list[str]]]] = []
     for statement in model.statements:
         subject = _qid(statement.subject)
-        if subject is None or statement.pid == _P31:
+        if subject is None or statement.pid in {_P31, "P279"}:
             continue
         value = _qs_value(statement.pid, statement.value)
         if value is None:
-            skipped.append(statement)
+            left_out.append((statement, "the value has no QID"))
             continue
-        head = [subject, statement.pid, value]
-        head += _qs_snaks(statement.qualifiers, "P") or []
-        written = 0
-        for reference in statement.references:
-            cells = _qs_snaks(reference.snaks, "S") or []
-            if not {f"P{cell[1:]}" for cell in cells[::2]} & _CITABLE:
-                continue
-            lines.add("\t".join(head + cells))
-            written += 1
-        if not written:
-            skipped.append(statement)
-    text = "".join(line + "\n" for line in sorted(lines))
-    return text, skipped
+        qualifiers = _qs_snaks(statement.qualifiers, "P") or []
+        problem = _constraint_problems(model, statement, set(qualifiers[::2]))
+        if problem:
+            left_out.append((statement, f"constraint: {problem}"))
+            continue
+        references = [_qs_snaks(r.snaks, "S") or [] for r in statement.references]
+        references = [cells for cells in references if _citable(cells)]
+        if not references:
+            left_out.append((statement, "no citable reference (no reference URL or source item)"))
+            continue
+        candidates.append((statement, [subject, statement.pid, value, *qualifiers], references))
+    values: dict[tuple[URIRef, str], set[Value]] = {}
+    for statement, _, _ in candidates:
+        values.setdefault((statement.subject, statement.pid), set()).add(statement.value)
+    table = reference_table().constraints
+    for statement, head, references in candidates:
+        single = table[statement.pid].single_value
+        if single and len(values[(statement.subject, statement.pid)]) > 1:
+            left_out.append((statement, f"constraint: {statement.pid} takes a single value"))
+            continue
+        entries.append((statement, ["\t".join(head + cells) for cells in references]))
+    return Upload(entries, left_out)
+
+
+def quickstatements_text(model: WikidataModel) -> tuple[str, list[Statement]]:
+    """The QuickStatements file of :func:`upload`, and the statements it left out."""
+    result = upload(model)
+    return result.text(), [statement for statement, _ in result.left_out]
+
+
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|igshid|ref_src|ref_url)$")
+#: Hosts whose share links add tracking parameters that carry no meaning (X's ``s`` and ``t``).
+_SHARE_PARAMETERS = {"x.com": {"s", "t"}, "twitter.com": {"s", "t"}}
+
+
+def clean_url(url: str) -> str:
+    """``url`` without tracking parameters (``utm_*``, ``fbclid``, X's ``?s=&t=``)."""
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    dropped = _SHARE_PARAMETERS.get(host, set())
+    kept = [
+        (name, value)
+        for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        if name not in dropped and not _TRACKING.match(name)
+    ]
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(kept)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -833,6 +980,8 @@ class ExportResult:
 
     paths: list[Path]
     left_out: int = 0
+    #: Each statement about an item the QuickStatements left out, and why.
+    reasons: list[tuple[Statement, str]] = field(default_factory=list)
 
 
 def write_exports(
@@ -857,10 +1006,11 @@ def write_exports(
         path = out / f"peacekg-{__version__}-wikidata.ttl"
         view_graph(model, settings.base_iri).serialize(destination=path, format="turtle")
         paths.append(path)
+    reasons: list[tuple[Statement, str]] = []
     if quickstatements:
-        text, skipped = quickstatements_text(model)
+        result = upload(model)
         path = out / f"peacekg-{__version__}-quickstatements.txt"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(result.text(), encoding="utf-8")
         paths.append(path)
-        left_out = len(skipped)
-    return ExportResult(paths, left_out)
+        left_out, reasons = len(result.left_out), result.left_out
+    return ExportResult(paths, left_out, reasons)
