@@ -105,6 +105,16 @@ class Settings:
     query_workers: int = _help(
         "Worker processes evaluating SPARQL queries (a timed-out query's worker is killed)", 4
     )
+    result_cache_bytes: int = _help(
+        "Bytes of query answers the endpoint keeps for repeated queries (least recently used "
+        "go first; a build or an accepted update makes them unreachable); 0 switches it off",
+        64_000_000,
+    )
+    http_max_age: int = _help(
+        "Seconds a client or proxy may reuse a read without asking again (Cache-Control "
+        "max-age); 0 sends no-cache: reuse only after a 304 on the ETag",
+        0,
+    )
     store_url: str | None = _help(
         "Query URL of a remote SPARQL 1.1 store to serve from instead of the embedded one", None
     )
@@ -149,6 +159,9 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be greater than 0")
+        for name in ("result_cache_bytes", "http_max_age"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name} must be 0 or more")
         if not 0 <= self.port <= 65535:
             problems.append("port must be between 0 and 65535")
         if not _BASE_IRI.fullmatch(self.base_iri):

@@ -49,6 +49,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.register_blueprint(resource_bp)
     app.register_blueprint(seo_bp)
     app.register_error_handler(Exception, _internal_error)
+    from peacekg.web.httpcache import install
+
+    install(app)  # compression and validators of every read (issue 18)
     return app
 
 

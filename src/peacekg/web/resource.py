@@ -59,6 +59,7 @@ from peacekg.web.datasets import (
     reference_path,
     void_dcat,
 )
+from peacekg.web.httpcache import send_dump, store_version
 from peacekg.web.pages import dumps_script, item_list_script, schema_org, sections
 from peacekg.web.pictures import (
     MONTHS,
@@ -646,9 +647,9 @@ def dump_file(name: str) -> BaseResponse:
     known = {f.name: f for f in list_dumps(settings.dumps_dir)}
     if name not in known:
         abort(404)
-    # Read whole (dumps are small): nothing is left open when a client drops the response.
-    data = (settings.dumps_dir / name).read_bytes()
-    return Response(data, mimetype=known[name].media_type)
+    return send_dump(
+        settings.dumps_dir / name, known[name].media_type, store_version(state().store)
+    )
 
 
 def _examples() -> list[str]:

@@ -1,0 +1,76 @@
+"""Validators, compression and byte ranges of pages, documents and dumps (issue 18)."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from flask.testing import FlaskClient
+
+from peacekg import __version__
+from peacekg.config import Settings
+
+TRIG = f"/dumps/peacekg-{__version__}.trig"
+
+
+@pytest.mark.parametrize("path", ["/index", "/timeline", "/void", "/dumps", "/ontology.ttl"])
+def test_a_page_the_client_holds_is_304(client: FlaskClient, path: str) -> None:
+    first = client.get(path)
+    assert first.status_code == 200
+    tag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "no-cache"
+    assert first.headers["Last-Modified"]
+    held = client.get(path, headers={"If-None-Match": tag})
+    assert (held.status_code, held.data, held.headers["ETag"]) == (304, b"", tag)
+    # Another representation (Accept) has another tag: the old one is no match.
+    other = client.get(path, headers={"If-None-Match": tag, "Accept": "application/n-triples"})
+    assert other.status_code in {200, 406}
+    assert other.headers.get("ETag") != tag
+
+
+def test_a_compressed_page_decodes_to_the_same_bytes(client: FlaskClient) -> None:
+    plain = client.get("/index")
+    packed = client.get("/index", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data
+    held = client.get("/index", headers={"If-None-Match": packed.headers["ETag"]})
+    assert held.status_code == 304
+
+
+def test_a_range_of_a_dump_is_the_exact_slice(client: FlaskClient) -> None:
+    whole = client.get(TRIG)
+    assert whole.status_code == 200
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    data = whole.data
+    part = client.get(TRIG, headers={"Range": "bytes=10-99"})
+    assert part.status_code == 206
+    assert part.headers["Content-Range"] == f"bytes 10-99/{len(data)}"
+    assert part.data == data[10:100]
+    tail = client.get(TRIG, headers={"Range": "bytes=-7"})
+    assert (tail.status_code, tail.data) == (206, data[-7:])
+    beyond = client.get(TRIG, headers={"Range": f"bytes={len(data)}-"})
+    assert beyond.status_code == 416
+    # If-Range with the current tag keeps the range; an old tag gets the whole file.
+    kept = client.get(TRIG, headers={"Range": "bytes=0-3", "If-Range": whole.headers["ETag"]})
+    assert (kept.status_code, kept.data) == (206, data[:4])
+    stale = client.get(TRIG, headers={"Range": "bytes=0-3", "If-Range": '"old"'})
+    assert (stale.status_code, stale.data) == (200, data)
+    held = client.get(TRIG, headers={"If-None-Match": whole.headers["ETag"]})
+    assert (held.status_code, held.data) == (304, b"")
+
+
+def test_a_dump_is_gzipped_when_accepted(client: FlaskClient, ld_settings: Settings) -> None:
+    plain = client.get(TRIG).data
+    packed = client.get(TRIG, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Content-Type"].startswith("application/trig")
+    assert gzip.decompress(packed.data) == plain
+    # The range of a gzipped answer is a range of the compressed bytes, never re-encoded.
+    part = client.get(TRIG, headers={"Accept-Encoding": "gzip", "Range": "bytes=0-9"})
+    assert (part.status_code, part.data) == (206, packed.data[:10])
+    # The pre-compressed N-Quads file is served as it is, named by its own type.
+    name = f"peacekg-{__version__}.nq.gz"
+    on_disk = (ld_settings.dumps_dir / name).read_bytes()
+    archive = client.get(f"/dumps/{name}", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in archive.headers
+    assert archive.data == on_disk
