@@ -115,6 +115,11 @@ class Settings:
         "max-age); 0 sends no-cache: reuse only after a 304 on the ETag",
         0,
     )
+    max_page_statements: int = _help(
+        "Most statements an entity page lists; past it the page says how many there are and "
+        "links to a query giving every one",
+        500,
+    )
     store_url: str | None = _help(
         "Query URL of a remote SPARQL 1.1 store to serve from instead of the embedded one", None
     )
@@ -156,6 +161,7 @@ class Settings:
             "cleanup_interval",
             "client_concurrency",
             "max_queued_updates",
+            "max_page_statements",
         ):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be greater than 0")

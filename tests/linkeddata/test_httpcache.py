@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import json
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
 
 from peacekg import __version__
 from peacekg.config import Settings
+from peacekg.web import create_app
+from peacekg.web.sparql import shutdown
+from tests.linkeddata.conftest import BASE
 
 TRIG = f"/dumps/peacekg-{__version__}.trig"
 
@@ -74,3 +82,35 @@ def test_a_dump_is_gzipped_when_accepted(client: FlaskClient, ld_settings: Setti
     archive = client.get(f"/dumps/{name}", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in archive.headers
     assert archive.data == on_disk
+
+
+def test_a_page_lists_at_most_max_page_statements(ld_settings: Settings) -> None:
+    page = "/page/claim-nuland-us-uk-advised"
+    whole = create_app(ld_settings).test_client().get(page).get_data(as_text=True)
+    rows = _statement_rows(whole)
+    assert len(rows) > 3
+    assert 'id="more-statements"' not in whole
+    bounded_app = create_app(dataclasses.replace(ld_settings, max_page_statements=3))
+    html = bounded_app.test_client().get(page).get_data(as_text=True)
+    assert _statement_rows(html) == rows[:3]
+    notice = re.search(r'<p class="notice" id="more-statements">(.*?)</p>', html)
+    assert notice is not None
+    assert notice.group(1).startswith(f"3 of {len(rows)} statements shown")
+    link = re.search(r'href="(/\?query=[^"]+)"', notice.group(1))
+    assert link is not None
+    query = parse_qs(urlsplit(unescape(link.group(1))).query)["query"][0]
+    iri = BASE + "id/claim-nuland-us-uk-advised"
+    try:
+        answer = bounded_app.test_client().get("/sparql", query_string={"query": query})
+    finally:
+        shutdown(bounded_app)
+    bindings = json.loads(answer.data)["results"]["bindings"]
+    assert {b["s"]["value"] for b in bindings} | {b["o"]["value"] for b in bindings} >= {iri}
+    assert len(bindings) >= len(rows)
+
+
+def _statement_rows(html: str) -> list[str]:
+    """The rows of the "All statements" tables of an entity page."""
+    section = html[html.index('<section id="statements">') :]
+    section = section[: section.index("</section>")]
+    return re.findall(r"<tr(?: class=\"inferred\")?><td.*?</tr>", section)

@@ -27,9 +27,11 @@ path: ``<base>id/x`` at ``/id/x``, ``<base>ontology#T`` at ``/ontology#T``,
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 from urllib.parse import quote, urlencode
@@ -297,6 +299,7 @@ def _entity_page(
     desc = describe.describe(store, iri, settings.graphs, every_graph=every_graph)
     secs = sections(store, desc, settings.graphs)
     page_url = request.host_url.rstrip("/") + self_link
+    desc, more = bound_statements(desc, settings.max_page_statements)
     return Response(
         render_template(
             "entity.html",
@@ -305,9 +308,38 @@ def _entity_page(
             data_links=data_links,
             jsonld=schema_org(desc, secs, page_url),
             local_id=self_link,
+            more=more,
         ),
         mimetype="text/html",
     )
+
+
+@dataclass(frozen=True)
+class MoreStatements:
+    """What a bounded page leaves out: how many it shows of how many, and where the rest is."""
+
+    shown: int
+    total: int
+    query_url: str
+
+
+def bound_statements(
+    desc: describe.Description, cap: int
+) -> tuple[describe.Description, MoreStatements | None]:
+    """At most ``cap`` statements of ``desc`` (its own first, then the links to it), and a
+    link to a query listing every one when some were left out."""
+    total = len(desc.outgoing) + len(desc.incoming)
+    if total <= cap:
+        return desc, None
+    outgoing = desc.outgoing[:cap]
+    incoming = desc.incoming[: cap - len(outgoing)]
+    ref = "<" + desc.iri + ">"
+    query = (
+        f"SELECT ?s ?p ?o WHERE {{ {{ {ref} ?p ?o BIND({ref} AS ?s) }}\n"
+        f"  UNION {{ ?s ?p {ref} BIND({ref} AS ?o) }} }} ORDER BY ?s ?p ?o"
+    )
+    bounded = dataclasses.replace(desc, outgoing=outgoing, incoming=incoming)
+    return bounded, MoreStatements(cap, total, "/?" + urlencode({"query": query}))
 
 
 @resource_bp.route("/resource")
