@@ -115,6 +115,12 @@ class Settings:
         "max-age); 0 sends no-cache: reuse only after a 304 on the ETag",
         0,
     )
+    memory_store_quads: int = _help(
+        "Largest store, in quads, that each query worker copies into memory to answer from "
+        "(Oxigraph answers the default graph of several named graphs many times faster in "
+        "memory; each worker holds its own copy); larger stores are queried on disk, 0 always",
+        300_000,
+    )
     max_page_statements: int = _help(
         "Most statements an entity page lists; past it the page says how many there are and "
         "links to a query giving every one",
@@ -165,7 +171,7 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be greater than 0")
-        for name in ("result_cache_bytes", "http_max_age"):
+        for name in ("result_cache_bytes", "http_max_age", "memory_store_quads"):
             if getattr(self, name) < 0:
                 problems.append(f"{name} must be 0 or more")
         if not 0 <= self.port <= 65535:

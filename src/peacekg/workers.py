@@ -62,6 +62,8 @@ class Job:
         base_iri: base IRI for relative IRIs in the query (the endpoint URL).
         service: the query calls a SERVICE, so a network error is the remote's (502).
         requested_format: the request's ``format`` parameter, named by a 406.
+        memory_quads: the largest store (in quads) the worker copies into memory to answer
+            from (see :class:`_StoreCache`); 0 keeps every store on disk.
     """
 
     store_dir: str
@@ -76,6 +78,7 @@ class Job:
     base_iri: str | None = None
     service: bool = False
     requested_format: str | None = None
+    memory_quads: int = 0
 
 
 @dataclass(frozen=True)
@@ -313,18 +316,37 @@ def _evaluation_error(error: OSError | RuntimeError, job: Job) -> Outcome:
 
 
 class _StoreCache:
-    """The worker's open store: reopened when the endpoint names a new directory."""
+    """The worker's open store: reopened when the endpoint names a new directory.
+
+    A store of at most ``memory_quads`` quads is copied into an in-memory Oxigraph store
+    once per directory (a directory never changes after its build: each change writes a new
+    one). Oxigraph evaluates a default graph made of several named graphs far faster in
+    memory than on disk, where each graph of the list costs its own index seeks in every
+    join (issue 18: LUBM(1)'s 14 queries about 30× faster), with the same rows.
+    """
 
     def __init__(self) -> None:
         self.directory: str | None = None
         self.store: pyoxigraph.Store | None = None
 
-    def get(self, directory: str) -> pyoxigraph.Store:
+    def get(self, directory: str, memory_quads: int = 0) -> pyoxigraph.Store:
         if directory != self.directory or self.store is None:
             self.store = None
-            self.store = pyoxigraph.Store.read_only(directory)
+            disk = pyoxigraph.Store.read_only(directory)
+            self.store = _in_memory(disk) if 0 < len(disk) <= memory_quads else disk
             self.directory = directory
         return self.store
+
+
+def _in_memory(disk: pyoxigraph.Store) -> pyoxigraph.Store:
+    """A copy of ``disk`` in memory, blank-node labels kept (so results name them alike).
+
+    Through N-Quads parsed in Rust: about as fast as ``bulk_load``, which would relabel them.
+    """
+    nquads = pyoxigraph.RdfFormat.N_QUADS
+    memory = pyoxigraph.Store()
+    memory.bulk_extend(pyoxigraph.parse(disk.dump(format=nquads), format=nquads))
+    return memory
 
 
 def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
@@ -368,7 +390,7 @@ def worker_main() -> None:
             return
         try:
             job = pickle.loads(payload)  # noqa: S301 - the endpoint process is the only writer
-            outcome = execute(cache.get(job.store_dir), job)
+            outcome = execute(cache.get(job.store_dir, job.memory_quads), job)
         except Exception:
             traceback.print_exc(file=sys.stderr)
             outcome = _text(500, "internal error while evaluating the query (logged)")

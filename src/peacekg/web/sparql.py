@@ -455,6 +455,7 @@ def sparql() -> Response:
         base_iri=request.base_url,
         service=bool(inspection.services),
         requested_format=next(iter(_values("format")), None),
+        memory_quads=settings.memory_store_quads,
     )
     client = request.remote_addr or ""
     try:
