@@ -17,7 +17,7 @@ from pathlib import Path
 import brotli
 import pytest
 from backports import zstd
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 
 from peacekg.web.sparql import endpoint
@@ -238,3 +238,53 @@ def test_a_compressed_answer_decodes_to_the_same_bytes(
         headers={"Accept-Encoding": encoding, "If-None-Match": packed.headers["ETag"]},
     )
     assert (held.status_code, held.data) == (304, b"")
+
+
+def test_http_max_age_sets_the_freshness_lifetime(
+    built_mini: Path, make_app: Callable[..., Flask]
+) -> None:
+    client = make_app(built_mini, http_max_age=60).test_client()
+    response = client.get("/sparql", query_string={"query": EVENTS})
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    held = client.get(
+        "/sparql",
+        query_string={"query": EVENTS},
+        headers={"If-None-Match": response.headers["ETag"]},
+    )
+    assert (held.status_code, held.headers["Cache-Control"]) == (304, "public, max-age=60")
+    assert held.headers["ETag"] == response.headers["ETag"]
+    assert response.headers["Last-Modified"]  # the 304 may omit it (RFC 9110 15.4.5)
+
+
+def test_surrounding_whitespace_does_not_make_another_entry(client: FlaskClient) -> None:
+    first = client.get("/sparql", query_string={"query": EVENTS})
+    padded = client.get("/sparql", query_string={"query": f"\n  {EVENTS}\n\n"})
+    inner = client.get("/sparql", query_string={"query": EVENTS.replace(" ", "  ", 1)})
+    assert [r.headers["X-PeaceKG-Cache"] for r in (first, padded, inner)] == ["miss", "hit", "miss"]
+    assert padded.data == inner.data == first.data
+
+
+def test_a_plain_hit_skips_flask_with_the_same_answer(
+    built_mini: Path, make_app: Callable[..., Flask]
+) -> None:
+    """The middleware's hit carries exactly what the blueprint's hit carries."""
+    app = make_app(built_mini)
+    dispatched: list[str] = []
+    app.before_request(lambda: dispatched.append(request.path) and None)
+    client = app.test_client()
+    params = {"query": EVENTS, "format": "csv"}
+    miss = client.get("/sparql", query_string=params)
+    assert (miss.headers["X-PeaceKG-Cache"], dispatched) == ("miss", ["/sparql"])
+    fast = client.get("/sparql", query_string=params)
+    assert dispatched == ["/sparql"]  # answered before Flask
+    # An Accept-Encoding the server has no coder for goes through Flask: a hit there too.
+    flask = client.get("/sparql", query_string=params, headers={"Accept-Encoding": "x-unknown"})
+    assert dispatched == ["/sparql", "/sparql"]
+    assert fast.data == flask.data == miss.data
+    assert fast.status_code == flask.status_code == 200
+    assert dict(fast.headers) == dict(flask.headers)
+    assert fast.headers["X-PeaceKG-Cache"] == "hit"
+    # Conditional requests and compression are Flask's.
+    client.get("/sparql", query_string=params, headers={"If-None-Match": fast.headers["ETag"]})
+    client.get("/sparql", query_string=params, headers={"Accept-Encoding": "gzip"})
+    assert len(dispatched) == 4

@@ -19,7 +19,10 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from werkzeug.wrappers import Request
 
 from peacekg.workers import Outcome
 
@@ -34,6 +37,28 @@ _ENTRY_OVERHEAD = 512
 def volatile(query: str) -> bool:
     """Whether ``query`` may call a function whose value differs per evaluation."""
     return _VOLATILE.search(query) is not None
+
+
+def request_key(req: Request, text: str, values: Callable[[str], list[str]]) -> CacheKey:
+    """Everything besides the store version that the answer to ``req`` depends on.
+
+    ``values`` gives a parameter's values (from the URL, and from the body of a form post).
+    """
+    return (
+        req.method,
+        text.strip(),  # the same query whatever whitespace surrounds it
+        req.headers.get("Accept", ""),
+        *_section("format", values("format")),
+        *_section("default-graph-uri", values("default-graph-uri")),
+        *_section("named-graph-uri", values("named-graph-uri")),
+        *_section("view", values("view")),
+        req.base_url,
+    )
+
+
+def _section(name: str, values: list[str]) -> tuple[str, ...]:
+    """A parameter's values behind its name and count, so no two requests share a key."""
+    return (name, str(len(values)), *values)
 
 
 def entity_tag(version: str, key: CacheKey) -> str:

@@ -83,10 +83,14 @@ def validate(response: BaseResponse, tag: str, last_modified: float, settings: S
     """Put the validators and the freshness lifetime on ``response``."""
     response.set_etag(tag)
     response.last_modified = int(last_modified)  # type: ignore[assignment]
+    response.headers["Cache-Control"] = cache_control(settings)
+
+
+def cache_control(settings: Settings) -> str:
+    """The ``Cache-Control`` of every read: ``http_max_age``, or revalidate each time."""
     if settings.http_max_age > 0:
-        response.headers["Cache-Control"] = f"public, max-age={settings.http_max_age}"
-    else:
-        response.headers["Cache-Control"] = "no-cache"
+        return f"public, max-age={settings.http_max_age}"
+    return "no-cache"
 
 
 def not_modified(

@@ -33,7 +33,7 @@ from peacekg.namespaces import SD, VOID
 from peacekg.store import EmbeddedStore, StoreError
 from peacekg.update import GraphNotFound, Updater, UpdateRejected, UpdatesBusy, parse_triples
 from peacekg.web import disk_error, httpcache, state
-from peacekg.web.cache import CacheKey, ResultCache, entity_tag, volatile
+from peacekg.web.cache import CacheKey, ResultCache, entity_tag, request_key, volatile
 from peacekg.web.guard import (
     ClientSlots,
     PolicyError,
@@ -74,7 +74,7 @@ _GRAPH_ALIASES = {
     "json-ld": "jsonld",
     "n3": "turtle",  # Turtle is N3 without its extensions
 }
-_RESULT_HEADERS = (
+RESULT_HEADERS = (
     "X-PeaceKG-Row-Cap, X-PeaceKG-Byte-Cap, X-PeaceKG-Truncated, X-PeaceKG-Message, "
     "X-PeaceKG-Cache, ETag"
 )
@@ -151,6 +151,12 @@ def endpoint(app: Flask | None = None) -> Endpoint:
         return created
 
 
+def extension_of(app: Flask) -> Endpoint | None:
+    """``app``'s endpoint state if a request created it already, else None."""
+    found = app.extensions.get(_EXTENSION)
+    return found if isinstance(found, Endpoint) else None
+
+
 def shutdown(app: Flask) -> None:
     """Stop ``app``'s query workers (tests and embedding servers call this on exit)."""
     found = app.extensions.pop(_EXTENSION, None)
@@ -174,7 +180,7 @@ def _cors(response: Response) -> Response:
     """CORS for reads only: any origin may query; writes stay same-origin (issue 5)."""
     if request.endpoint == "sparql.sparql":
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = _RESULT_HEADERS
+        response.headers["Access-Control-Expose-Headers"] = RESULT_HEADERS
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
@@ -356,21 +362,7 @@ def _outcome_response(outcome: Outcome) -> Response:
 
 def _cache_key(text: str) -> CacheKey:
     """Everything besides the store version that a query's answer depends on."""
-    return (
-        request.method,
-        text,
-        request.headers.get("Accept", ""),
-        *_section("format", _values("format")),
-        *_section("default-graph-uri", _values("default-graph-uri")),
-        *_section("named-graph-uri", _values("named-graph-uri")),
-        *_section("view", _values("view")),
-        request.base_url,
-    )
-
-
-def _section(name: str, values: list[str]) -> tuple[str, ...]:
-    """A parameter's values behind its name and count, so no two requests share a key."""
-    return (name, str(len(values)), *values)
+    return request_key(request, text, _values)
 
 
 def _cached_response(entry_outcome: Outcome, tag: str, modified: float, hit: bool) -> Response:
