@@ -318,30 +318,59 @@ def _evaluation_error(error: OSError | RuntimeError, job: Job) -> Outcome:
 class _StoreCache:
     """The worker's open store: reopened when the endpoint names a new directory.
 
-    A store of at most ``memory_quads`` quads is copied into an in-memory Oxigraph store
-    once per directory (a directory never changes after its build: each change writes a new
-    one). Oxigraph evaluates a default graph made of several named graphs far faster in
-    memory than on disk, where each graph of the list costs its own index seeks in every
-    join (issue 18: LUBM(1)'s 14 queries about 30× faster), with the same rows.
+    A store of at most ``memory_quads`` quads is also copied into an in-memory Oxigraph store,
+    once per directory (a directory never changes after it is written: each build or update
+    writes a new one), and queries use the copy once it is complete. Oxigraph evaluates a
+    default graph made of several named graphs far faster in memory than on disk, where each
+    graph of the list costs its own index seeks in every join (issue 18), with the same rows.
+    The copy is made in a thread while queries are answered from disk, so a first query never
+    waits for it (a long copy could otherwise outlast the query timeout in every new worker).
     """
 
     def __init__(self) -> None:
         self.directory: str | None = None
         self.store: pyoxigraph.Store | None = None
+        self.memory: pyoxigraph.Store | None = None
+        #: Set when the copy of the current directory is complete (or none is made).
+        self.copied = threading.Event()
+        self._lock = threading.Lock()
 
     def get(self, directory: str, memory_quads: int = 0) -> pyoxigraph.Store:
-        if directory != self.directory or self.store is None:
-            self.store = None
-            disk = pyoxigraph.Store.read_only(directory)
-            self.store = _in_memory(disk) if 0 < len(disk) <= memory_quads else disk
-            self.directory = directory
-        return self.store
+        with self._lock:
+            if directory != self.directory or self.store is None:
+                self.store, self.memory = None, None
+                self.copied = threading.Event()
+                self.store = pyoxigraph.Store.read_only(directory)
+                self.directory = directory
+                if 0 < len(self.store) <= memory_quads:
+                    threading.Thread(
+                        target=self._copy,
+                        args=(directory, self.store, self.copied),
+                        name="peacekg-memory-copy",
+                        daemon=True,
+                    ).start()
+                else:
+                    self.copied.set()
+            return self.memory or self.store
+
+    def _copy(self, directory: str, disk: pyoxigraph.Store, copied: threading.Event) -> None:
+        try:
+            memory = _in_memory(disk)
+        except (OSError, RuntimeError, ValueError, MemoryError):
+            traceback.print_exc(file=sys.stderr)  # answered from disk, as without the copy
+            copied.set()
+            return
+        with self._lock:
+            if self.directory == directory:
+                self.memory = memory
+        copied.set()
 
 
 def _in_memory(disk: pyoxigraph.Store) -> pyoxigraph.Store:
     """A copy of ``disk`` in memory, blank-node labels kept (so results name them alike).
 
-    Through N-Quads parsed in Rust: about as fast as ``bulk_load``, which would relabel them.
+    Through N-Quads: ``dump`` runs in Rust without the GIL; parsing and inserting keep the
+    labels, which ``load``/``bulk_load`` would replace.
     """
     nquads = pyoxigraph.RdfFormat.N_QUADS
     memory = pyoxigraph.Store()

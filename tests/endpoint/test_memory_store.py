@@ -9,8 +9,9 @@ import pyoxigraph
 import pytest
 from flask import Flask
 
+from peacekg.namespaces import GraphNames
 from peacekg.store import EmbeddedStore
-from peacekg.workers import _StoreCache
+from peacekg.workers import Job, _StoreCache, execute
 from tests.endpoint.conftest import MINI
 
 QUERIES = [
@@ -51,10 +52,37 @@ def test_a_small_store_is_copied_into_memory_a_large_one_stays_on_disk(
         pyoxigraph.NamedNode("http://example.org/p"),
         pyoxigraph.Literal("probe"),
     )
-    memory = _StoreCache().get(directory, quads)
+    cache = _StoreCache()
+    cache.get(directory, quads)
+    assert cache.copied.wait(120)  # made in a thread; the disk answers meanwhile
+    memory = cache.get(directory, quads)
     assert len(memory) == quads
     memory.add(probe)  # a private copy: writable, the served store untouched
     assert len(pyoxigraph.Store.read_only(directory)) == quads
-    disk = _StoreCache().get(directory, quads - 1)
+    small = _StoreCache()
+    disk = small.get(directory, quads - 1)
+    assert small.copied.is_set()  # nothing to copy
     with pytest.raises(RuntimeError, match="read-write"):
         disk.add(probe)  # the read-only store on disk
+
+
+def test_the_copy_answers_like_the_disk(built_mini: Path) -> None:
+    directory = str(EmbeddedStore(built_mini / "build" / "store").directory)
+    copying, on_disk = _StoreCache(), _StoreCache()
+    copying.get(directory, 10**9)
+    assert copying.copied.wait(120)
+    for query in QUERIES:
+        job = Job(
+            store_dir=directory,
+            query=query,
+            default_graphs=GraphNames().union(),
+            results_format="csv",
+            graph_format="ntriples",
+        )
+        memory = execute(copying.get(directory, 10**9), job)
+        disk = execute(on_disk.get(directory, 0), job)
+        assert memory.status == disk.status == 200, query
+        if query.startswith("CONSTRUCT"):
+            assert sorted(memory.body.splitlines()) == sorted(disk.body.splitlines())
+        else:
+            assert memory.body == disk.body, query

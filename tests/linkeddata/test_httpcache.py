@@ -9,6 +9,7 @@ import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
+import pyoxigraph
 import pytest
 from flask.testing import FlaskClient
 
@@ -114,3 +115,29 @@ def _statement_rows(html: str) -> list[str]:
     section = html[html.index('<section id="statements">') :]
     section = section[: section.index("</section>")]
     return re.findall(r"<tr(?: class=\"inferred\")?><td.*?</tr>", section)
+
+
+def test_an_rdf_document_holds_at_most_max_page_statements(ld_settings: Settings) -> None:
+    document = "/data/claim-nuland-us-uk-advised.nq"
+    iri = BASE + "id/claim-nuland-us-uk-advised"
+    whole = create_app(ld_settings).test_client().get(document)
+    assert "X-PeaceKG-Truncated" not in whole.headers
+    about = _triples_about(whole.data, iri)
+    assert len(about) > 3
+    app = create_app(dataclasses.replace(ld_settings, max_page_statements=3))
+    cut = app.test_client().get(document)
+    assert cut.status_code == 200
+    assert cut.headers["X-PeaceKG-Truncated"] == "true"
+    assert cut.headers["X-PeaceKG-Message"].startswith("3 of ")
+    kept = _triples_about(cut.data, iri)
+    assert 3 <= len(kept) < len(about)  # three rows, and the echoes each row stands for
+    assert kept < about
+
+
+def _triples_about(nquads: bytes, iri: str) -> set[tuple[str, str, str]]:
+    """The distinct triples of an N-Quads document with ``iri`` as subject or object."""
+    found = set()
+    for quad in pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS):
+        if iri in (getattr(quad.subject, "value", ""), getattr(quad.object, "value", "")):
+            found.add((str(quad.subject), str(quad.predicate), str(quad.object)))
+    return found

@@ -314,6 +314,58 @@ def _entity_page(
     )
 
 
+def _bounded_document(
+    desc: describe.Description, fmt: mediatypes.MediaFormat, settings: Settings
+) -> Response:
+    """An entity's RDF document with at most ``max_page_statements`` of its statements; a cut
+    is announced as the endpoint announces one (``X-PeaceKG-Truncated``, a message)."""
+    quads, more = bound_quads(desc, settings.max_page_statements)
+    response = Response(serialize_description(quads, fmt, settings))
+    response.headers["Content-Type"] = fmt.content_type
+    if more is not None:
+        response.headers["X-PeaceKG-Truncated"] = "true"
+        response.headers["X-PeaceKG-Message"] = (
+            f"{more.shown} of {more.total} statements (the server's max_page_statements); "
+            f"every one: {request.host_url.rstrip('/')}{more.query_url}"
+        )
+    return response
+
+
+def bound_quads(
+    desc: describe.Description, cap: int
+) -> tuple[list[pyoxigraph.Quad], MoreStatements | None]:
+    """The quads of ``desc`` for at most ``cap`` statements: those of the entity's kept
+    statements, and the labels and blank nodes of the neighbours they keep."""
+    bounded, more = bound_statements(desc, cap)
+    if more is None:
+        return desc.quads, None
+    me = desc.iri
+    kept = {
+        (side, _key(predicate), _key(st.node))
+        for side, statements in (("out", bounded.outgoing), ("in", bounded.incoming))
+        for st in statements
+        for predicate in (st.predicate, *st.equivalents)  # the echoes a row stands for
+    }
+    neighbours = {_key(st.node) for st in (*bounded.outgoing, *bounded.incoming)}
+    quads = []
+    for quad in desc.quads:
+        subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+        if isinstance(subject, pyoxigraph.NamedNode) and subject.value == me:
+            if ("out", predicate, _key(obj)) in kept:
+                quads.append(quad)
+        elif isinstance(obj, pyoxigraph.NamedNode) and obj.value == me:
+            if ("in", predicate, _key(subject)) in kept:
+                quads.append(quad)
+        elif _key(subject) in neighbours or isinstance(subject, pyoxigraph.BlankNode):
+            quads.append(quad)
+    return quads, more
+
+
+def _key(term: object) -> str:
+    """A term's lexical form, alike for a pyoxigraph term and a page's ``describe.Node``."""
+    return str(getattr(term, "value", term))
+
+
 @dataclass(frozen=True)
 class MoreStatements:
     """What a bounded page leaves out: how many it shows of how many, and where the rest is."""
@@ -358,8 +410,7 @@ def resource() -> BaseResponse:
         response = _entity_page(iri, links, local_url(iri), every_graph=True)
     else:
         desc = describe.describe(state().store, iri, settings.graphs, every_graph=True)
-        response = Response(serialize_description(desc.quads, fmt, settings))
-        response.headers["Content-Type"] = fmt.content_type
+        response = _bounded_document(desc, fmt, settings)
     response.headers["Vary"] = "Accept"
     return response
 
@@ -478,8 +529,7 @@ def data(local: str) -> BaseResponse:
         if fmt is None:
             return _not_acceptable(RDF_FORMATS)
     desc = describe.describe(state().store, _entity_iri(name), settings.graphs)
-    response = Response(serialize_description(desc.quads, fmt, settings))
-    response.headers["Content-Type"] = fmt.content_type
+    response = _bounded_document(desc, fmt, settings)
     response.headers["Link"] = _alternates(name)
     response.headers["Access-Control-Allow-Origin"] = "*"
     if negotiated:
