@@ -105,6 +105,27 @@ class Settings:
     query_workers: int = _help(
         "Worker processes evaluating SPARQL queries (a timed-out query's worker is killed)", 4
     )
+    result_cache_bytes: int = _help(
+        "Bytes of query answers the endpoint keeps for repeated queries (least recently used "
+        "go first; a build or an accepted update makes them unreachable); 0 switches it off",
+        64_000_000,
+    )
+    http_max_age: int = _help(
+        "Seconds a client or proxy may reuse a read without asking again (Cache-Control "
+        "max-age); 0 sends no-cache: reuse only after a 304 on the ETag",
+        0,
+    )
+    memory_store_quads: int = _help(
+        "Largest store, in quads, that each query worker copies into memory to answer from "
+        "(Oxigraph answers the default graph of several named graphs many times faster in "
+        "memory; each worker holds its own copy); larger stores are queried on disk, 0 always",
+        300_000,
+    )
+    max_page_statements: int = _help(
+        "Most statements an entity page lists; past it the page says how many there are and "
+        "links to a query giving every one",
+        500,
+    )
     store_url: str | None = _help(
         "Query URL of a remote SPARQL 1.1 store to serve from instead of the embedded one", None
     )
@@ -146,9 +167,13 @@ class Settings:
             "cleanup_interval",
             "client_concurrency",
             "max_queued_updates",
+            "max_page_statements",
         ):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be greater than 0")
+        for name in ("result_cache_bytes", "http_max_age", "memory_store_quads"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name} must be 0 or more")
         if not 0 <= self.port <= 65535:
             problems.append("port must be between 0 and 65535")
         if not _BASE_IRI.fullmatch(self.base_iri):

@@ -35,7 +35,7 @@ def test_get_query_json(client: FlaskClient) -> None:
     response = client.get("/sparql", query_string={"query": EVENTS})
     assert response.status_code == 200
     assert response.content_type == "application/sparql-results+json; charset=utf-8"
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert response.headers["X-PeaceKG-Row-Cap"] == "10000"
     assert "X-PeaceKG-Truncated" not in response.headers

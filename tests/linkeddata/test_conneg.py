@@ -30,7 +30,7 @@ def test_id_redirects_by_accept(client: FlaskClient, accept: str, location: str)
     response = client.get(f"/id/{EVENT}", headers={"Accept": accept})
     assert response.status_code == 303
     assert response.headers["Location"] == location
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding"
     link = response.headers["Link"]
     assert f'<https://w3id.org/peacekg/id/{EVENT}>; rel="canonical"' in link
     assert f'</page/{EVENT}>; rel="alternate"; type="text/html"' in link
@@ -54,7 +54,7 @@ def test_suffix_overrides_accept(client: FlaskClient, suffix: str, location: str
     response = client.get(f"/id/{EVENT}.{suffix}", headers={"Accept": "text/html"})
     assert response.status_code == 303
     assert response.headers["Location"] == location
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding"
 
 
 @pytest.mark.parametrize("fmt", mediatypes.GRAPH_FORMATS, ids=lambda f: f.name)
@@ -66,14 +66,14 @@ def test_redirect_target_serves_its_media_type(
     assert target.status_code == 200
     assert target.headers["Content-Type"] == fmt.content_type
     assert target.headers["Access-Control-Allow-Origin"] == "*"
-    assert "Vary" not in target.headers  # the suffix decided, not Accept
+    assert target.headers["Vary"] == "Accept-Encoding"  # the suffix decided, not Accept
 
 
 def test_data_without_suffix_negotiates(client: FlaskClient) -> None:
     response = client.get(f"/data/{EVENT}", headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/n-triples"
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding"
     assert response.headers["Content-Location"] == f"/data/{EVENT}.nt"
 
 
@@ -89,7 +89,7 @@ def test_page_is_html_with_alternate_links(client: FlaskClient) -> None:
 def test_unacceptable_media_type_is_406(client: FlaskClient) -> None:
     response = client.get(f"/id/{EVENT}", headers={"Accept": "image/png"})
     assert response.status_code == 406
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding"
     assert "text/turtle (Turtle)" in response.get_data(as_text=True)
 
 

@@ -51,6 +51,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.register_blueprint(seo_bp)
     app.register_blueprint(reconcile_bp)
     app.register_error_handler(Exception, _internal_error)
+    from peacekg.web import hitpath, httpcache
+
+    httpcache.install(app)  # compression and validators of every read (issue 18)
+    hitpath.install(app)  # plain cache hits of /sparql answered before Flask
     return app
 
 

@@ -27,9 +27,11 @@ path: ``<base>id/x`` at ``/id/x``, ``<base>ontology#T`` at ``/ontology#T``,
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 from urllib.parse import quote, urlencode
@@ -59,6 +61,7 @@ from peacekg.web.datasets import (
     reference_path,
     void_dcat,
 )
+from peacekg.web.httpcache import send_dump, store_version
 from peacekg.web.pages import dumps_script, item_list_script, schema_org, sections
 from peacekg.web.pictures import (
     MONTHS,
@@ -296,6 +299,7 @@ def _entity_page(
     desc = describe.describe(store, iri, settings.graphs, every_graph=every_graph)
     secs = sections(store, desc, settings.graphs)
     page_url = request.host_url.rstrip("/") + self_link
+    desc, more = bound_statements(desc, settings.max_page_statements)
     return Response(
         render_template(
             "entity.html",
@@ -304,9 +308,90 @@ def _entity_page(
             data_links=data_links,
             jsonld=schema_org(desc, secs, page_url),
             local_id=self_link,
+            more=more,
         ),
         mimetype="text/html",
     )
+
+
+def _bounded_document(
+    desc: describe.Description, fmt: mediatypes.MediaFormat, settings: Settings
+) -> Response:
+    """An entity's RDF document with at most ``max_page_statements`` of its statements; a cut
+    is announced as the endpoint announces one (``X-PeaceKG-Truncated``, a message)."""
+    quads, more = bound_quads(desc, settings.max_page_statements)
+    response = Response(serialize_description(quads, fmt, settings))
+    response.headers["Content-Type"] = fmt.content_type
+    if more is not None:
+        response.headers["X-PeaceKG-Truncated"] = "true"
+        response.headers["X-PeaceKG-Message"] = (
+            f"{more.shown} of {more.total} statements (the server's max_page_statements); "
+            f"every one: {request.host_url.rstrip('/')}{more.query_url}"
+        )
+    return response
+
+
+def bound_quads(
+    desc: describe.Description, cap: int
+) -> tuple[list[pyoxigraph.Quad], MoreStatements | None]:
+    """The quads of ``desc`` for at most ``cap`` statements: those of the entity's kept
+    statements, and the labels and blank nodes of the neighbours they keep."""
+    bounded, more = bound_statements(desc, cap)
+    if more is None:
+        return desc.quads, None
+    me = desc.iri
+    kept = {
+        (side, _key(predicate), _key(st.node))
+        for side, statements in (("out", bounded.outgoing), ("in", bounded.incoming))
+        for st in statements
+        for predicate in (st.predicate, *st.equivalents)  # the echoes a row stands for
+    }
+    neighbours = {_key(st.node) for st in (*bounded.outgoing, *bounded.incoming)}
+    quads = []
+    for quad in desc.quads:
+        subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+        if isinstance(subject, pyoxigraph.NamedNode) and subject.value == me:
+            if ("out", predicate, _key(obj)) in kept:
+                quads.append(quad)
+        elif isinstance(obj, pyoxigraph.NamedNode) and obj.value == me:
+            if ("in", predicate, _key(subject)) in kept:
+                quads.append(quad)
+        elif _key(subject) in neighbours or isinstance(subject, pyoxigraph.BlankNode):
+            quads.append(quad)
+    return quads, more
+
+
+def _key(term: object) -> str:
+    """A term's lexical form, alike for a pyoxigraph term and a page's ``describe.Node``."""
+    return str(getattr(term, "value", term))
+
+
+@dataclass(frozen=True)
+class MoreStatements:
+    """What a bounded page leaves out: how many it shows of how many, and where the rest is."""
+
+    shown: int
+    total: int
+    query_url: str
+
+
+def bound_statements(
+    desc: describe.Description, cap: int
+) -> tuple[describe.Description, MoreStatements | None]:
+    """At most ``cap`` statements of ``desc`` (its own first, then the links to it), and a
+    link to a query listing every one when some were left out."""
+    total = len(desc.outgoing) + len(desc.incoming)
+    if total <= cap:
+        return desc, None
+    outgoing = desc.outgoing[:cap]
+    incoming = desc.incoming[: cap - len(outgoing)]
+    ref = "<" + desc.iri + ">"
+    query = (
+        f"SELECT ?s ?p ?o WHERE {{ {{ {ref} ?p ?o BIND({ref} AS ?s) }}\n"
+        f"  UNION {{ ?s ?p {ref} BIND({ref} AS ?o) }} }} ORDER BY ?s ?p ?o"
+    )
+    bounded = dataclasses.replace(desc, outgoing=outgoing, incoming=incoming)
+    return bounded, MoreStatements(cap, total, "/?" + urlencode({"query": query}))
 
 
 @resource_bp.route("/resource")
@@ -325,8 +410,7 @@ def resource() -> BaseResponse:
         response = _entity_page(iri, links, local_url(iri), every_graph=True)
     else:
         desc = describe.describe(state().store, iri, settings.graphs, every_graph=True)
-        response = Response(serialize_description(desc.quads, fmt, settings))
-        response.headers["Content-Type"] = fmt.content_type
+        response = _bounded_document(desc, fmt, settings)
     response.headers["Vary"] = "Accept"
     return response
 
@@ -445,8 +529,7 @@ def data(local: str) -> BaseResponse:
         if fmt is None:
             return _not_acceptable(RDF_FORMATS)
     desc = describe.describe(state().store, _entity_iri(name), settings.graphs)
-    response = Response(serialize_description(desc.quads, fmt, settings))
-    response.headers["Content-Type"] = fmt.content_type
+    response = _bounded_document(desc, fmt, settings)
     response.headers["Link"] = _alternates(name)
     response.headers["Access-Control-Allow-Origin"] = "*"
     if negotiated:
@@ -646,9 +729,9 @@ def dump_file(name: str) -> BaseResponse:
     known = {f.name: f for f in list_dumps(settings.dumps_dir)}
     if name not in known:
         abort(404)
-    # Read whole (dumps are small): nothing is left open when a client drops the response.
-    data = (settings.dumps_dir / name).read_bytes()
-    return Response(data, mimetype=known[name].media_type)
+    return send_dump(
+        settings.dumps_dir / name, known[name].media_type, store_version(state().store)
+    )
 
 
 def _examples() -> list[str]:

@@ -32,7 +32,8 @@ from peacekg.export import dataset_iri, void_graph
 from peacekg.namespaces import SD, VOID
 from peacekg.store import EmbeddedStore, StoreError
 from peacekg.update import GraphNotFound, Updater, UpdateRejected, UpdatesBusy, parse_triples
-from peacekg.web import disk_error, state
+from peacekg.web import disk_error, httpcache, state
+from peacekg.web.cache import CacheKey, ResultCache, entity_tag, request_key, volatile
 from peacekg.web.guard import (
     ClientSlots,
     PolicyError,
@@ -74,7 +75,10 @@ _GRAPH_ALIASES = {
     "json-ld": "jsonld",
     "n3": "turtle",  # Turtle is N3 without its extensions
 }
-_RESULT_HEADERS = "X-PeaceKG-Row-Cap, X-PeaceKG-Byte-Cap, X-PeaceKG-Truncated, X-PeaceKG-Message"
+RESULT_HEADERS = (
+    "X-PeaceKG-Row-Cap, X-PeaceKG-Byte-Cap, X-PeaceKG-Truncated, X-PeaceKG-Message, "
+    "X-PeaceKG-Cache, ETag"
+)
 _GSP_MAX_TRIPLES = sys.maxsize - 1
 VIEWS = ("union", "asserted")
 
@@ -108,6 +112,7 @@ class Endpoint:
     pool: WorkerPool | None
     updater: Updater | None
     slots: ClientSlots
+    cache: ResultCache | None = None
     counts: tuple[str, dict[str, int]] | None = None
 
     def close(self) -> None:
@@ -139,9 +144,18 @@ def endpoint(app: Flask | None = None) -> Endpoint:
             pool=pool,
             updater=updater,
             slots=ClientSlots(settings.client_concurrency),
+            cache=ResultCache(settings.result_cache_bytes)
+            if pool is not None and settings.result_cache_bytes > 0
+            else None,
         )
         app.extensions[_EXTENSION] = created
         return created
+
+
+def extension_of(app: Flask) -> Endpoint | None:
+    """``app``'s endpoint state if a request created it already, else None."""
+    found = app.extensions.get(_EXTENSION)
+    return found if isinstance(found, Endpoint) else None
 
 
 def shutdown(app: Flask) -> None:
@@ -167,7 +181,7 @@ def _cors(response: Response) -> Response:
     """CORS for reads only: any origin may query; writes stay same-origin (issue 5)."""
     if request.endpoint == "sparql.sparql":
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = _RESULT_HEADERS
+        response.headers["Access-Control-Expose-Headers"] = RESULT_HEADERS
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
@@ -347,6 +361,23 @@ def _outcome_response(outcome: Outcome) -> Response:
     return response
 
 
+def _cache_key(text: str) -> CacheKey:
+    """Everything besides the store version that a query's answer depends on."""
+    return request_key(request, text, _values)
+
+
+def _cached_response(entry_outcome: Outcome, tag: str, modified: float, hit: bool) -> Response:
+    """The answer with its validators and ``X-PeaceKG-Cache``; 304 when the client has it."""
+    settings = state().settings
+    if request.method == "GET" and httpcache.matches(request, tag):
+        response = httpcache.not_modified(tag, modified, settings)
+    else:
+        response = _outcome_response(entry_outcome)
+        httpcache.validate(response, tag, modified, settings)
+    response.headers["X-PeaceKG-Cache"] = "hit" if hit else "miss"
+    return response
+
+
 _OTHER_METHODS = ["PUT", "DELETE", "PATCH"]
 
 
@@ -363,6 +394,14 @@ def sparql() -> Response:
     text = _query_text()
     if text is None:
         return service_description()
+    ep = endpoint()
+    version = httpcache.store_version(state().store) if ep.cache is not None else None
+    key: CacheKey = ()
+    if ep.cache is not None and version is not None:
+        key = _cache_key(text)
+        entry = ep.cache.get(version[0], key)
+        if entry is not None:
+            return _cached_response(entry.outcome, entry.etag, entry.last_modified, hit=True)
     _check_size(text)
     _check_depth(text, "the query")
     try:  # WDQS's label service and functions, answered here (peacekg.web.wdqs)
@@ -401,7 +440,8 @@ def sparql() -> Response:
     else:
         default_graphs = names.union()
     job = Job(
-        store_dir=_store_dir(),
+        # The version the cache key names, so an answer is never filed under another.
+        store_dir=version[0] if version is not None else _store_dir(),
         query=text,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
@@ -413,6 +453,7 @@ def sparql() -> Response:
         base_iri=request.base_url,
         service=bool(inspection.services),
         requested_format=next(iter(_values("format")), None),
+        memory_quads=settings.memory_store_quads,
     )
     client = request.remote_addr or ""
     try:
@@ -431,7 +472,19 @@ def sparql() -> Response:
     if prologue and outcome.status == 400:
         message = shift_position(outcome.body.decode("utf-8"), prologue)
         outcome = replace(outcome, body=message.encode("utf-8"))
-    return _outcome_response(outcome)
+    if (
+        ep.cache is not None
+        and version is not None
+        and outcome.status == 200
+        and not inspection.services
+        and not volatile(text)
+    ):
+        tag = entity_tag(version[0], key)
+        ep.cache.put(version[0], key, outcome, tag, version[1])
+        return _cached_response(outcome, tag, version[1], hit=False)
+    response = _outcome_response(outcome)
+    response.headers["X-PeaceKG-Cache"] = "miss"
+    return response
 
 
 # -- service description ---------------------------------------------------------------------

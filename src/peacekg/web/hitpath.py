@@ -1,0 +1,86 @@
+"""Cache hits of ``GET /sparql`` answered before Flask (issue 18).
+
+A cache hit costs next to nothing to find, so what it costs is Flask's own per-request work
+(contexts, URL matching, hooks, the response object): about as much as Oxigraph's server
+spends on a cheap query. This WSGI middleware answers the plain case, a GET with one
+``query``, without conditional headers or compression, whose answer the cache holds for the
+current store version, with exactly the headers the blueprint would send; every other
+request goes to Flask unchanged (304s, compression, misses, errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.http import http_date, quote_etag
+from werkzeug.wrappers import Request
+
+from peacekg.web.cache import request_key
+from peacekg.web.httpcache import cache_control, store_version
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from flask import Flask
+
+_PLAIN = {"", "identity"}
+
+
+class CachedReads:
+    """WSGI middleware in front of the Flask app: plain cache hits of /sparql answered here."""
+
+    def __init__(self, app: Flask, wsgi: WSGIApplication) -> None:
+        self.app = app
+        self.wsgi = wsgi
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if (
+            environ.get("REQUEST_METHOD") == "GET"
+            and environ.get("PATH_INFO") == "/sparql"
+            and "HTTP_IF_NONE_MATCH" not in environ
+            and environ.get("HTTP_ACCEPT_ENCODING", "").strip().lower() in _PLAIN
+        ):
+            answer = self._hit(environ)
+            if answer is not None:
+                headers, body = answer
+                start_response("200 OK", headers)
+                return [body]
+        return self.wsgi(environ, start_response)
+
+    def _hit(self, environ: WSGIEnvironment) -> tuple[list[tuple[str, str]], bytes] | None:
+        from peacekg.web.sparql import RESULT_HEADERS, Endpoint, extension_of
+
+        found: Any = extension_of(self.app)
+        if not isinstance(found, Endpoint) or found.cache is None:
+            return None
+        req = Request(environ)
+        queries = req.args.getlist("query")
+        if len(queries) != 1 or "update" in req.args:
+            return None
+        state = self.app.extensions["peacekg"]
+        version = store_version(state.store)
+        if version is None:
+            return None
+        entry = found.cache.get(version[0], request_key(req, queries[0], req.args.getlist))
+        if entry is None or entry.outcome.status != 200:
+            return None
+        outcome = entry.outcome
+        headers = [
+            ("Content-Type", outcome.content_type),
+            ("Content-Length", str(len(outcome.body))),
+            *outcome.headers.items(),
+            ("Vary", "Accept, Accept-Encoding"),
+            ("ETag", quote_etag(entry.etag)),
+            ("Last-Modified", http_date(int(entry.last_modified))),
+            ("Cache-Control", cache_control(state.settings)),
+            ("X-PeaceKG-Cache", "hit"),
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Expose-Headers", RESULT_HEADERS),
+            ("Date", http_date()),
+        ]
+        return headers, outcome.body
+
+
+def install(app: Flask) -> None:
+    """Put :class:`CachedReads` in front of ``app``."""
+    app.wsgi_app = CachedReads(app, app.wsgi_app)  # type: ignore[method-assign]
