@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import math
 import os
@@ -169,7 +170,7 @@ def _exponent(runs: list[Run], stage: str) -> str:
     points = [(r.triples, r.stages[stage][0]) for r in runs if stage in r.stages]
     ks = [
         math.log(t2 / t1) / math.log(n2 / n1)
-        for (n1, t1), (n2, t2) in zip(points, points[1:], strict=False)
+        for (n1, t1), (n2, t2) in itertools.pairwise(points)
         if t1 > 0.05 and t2 > 0 and n2 > n1
     ]
     return " / ".join(f"{k:.2f}" for k in ks) or "n/a"
