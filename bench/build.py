@@ -43,6 +43,21 @@ from bench.generate import generate  # noqa: E402 - after the path fix-up
 LUBM = ROOT.parent / "shared" / "benchmarks" / "lubm"
 SEEDS = ROOT.parent / "shared" / "seeds"
 LUBM_ASSERTION = "https://w3id.org/peacekg/assertion/lubm"
+#: The LUBM data as one assertion, with the provenance PeaceKG's shapes and checks ask for.
+_LUBM_PROVENANCE = """\
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix pkg: <https://w3id.org/peacekg/ontology#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/peacekg/id/source-lubm> a pkg:SourceDocument ;
+    rdfs:label "LUBM({size}) benchmark data"@en ; pkg:documentKind pkg:doc-compilation .
+<{assertion}> a pkg:StatedAssertion ;
+    prov:wasDerivedFrom <https://w3id.org/peacekg/id/source-lubm> ;
+    pkg:passage [ oa:hasSource <https://w3id.org/peacekg/id/source-lubm> ;
+        oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "LUBM" ; oa:prefix "" ; oa:suffix "" ],
+            [ a oa:TextPositionSelector ; oa:start 0 ; oa:end 4 ] ] .
+<{assertion}> {{
+"""
 STAGES = ("load", "validate", "quotes", "reason", "check", "wikidata", "store")
 
 
@@ -101,10 +116,7 @@ def _lubm_data(size: int, out: Path) -> int:
         gzip.open(source, "rt", encoding="utf-8") as nt,
         (documents / "lubm.trig").open("w", encoding="utf-8") as trig,
     ):
-        trig.write(
-            "@prefix pkg: <https://w3id.org/peacekg/ontology#> .\n"
-            f"<{LUBM_ASSERTION}> pkg:passage [] .\n<{LUBM_ASSERTION}> {{\n"
-        )
+        trig.write(_LUBM_PROVENANCE.format(assertion=LUBM_ASSERTION, size=size))
         for line in nt:
             if line.strip():
                 trig.write(line)

@@ -118,12 +118,14 @@ def _class_rules(store: pyoxigraph.Store) -> set[Triple]:
     added: set[Triple] = {
         (x, RDF.type, cls) for (cls, x), got in having.items() if got >= members[cls]
     }
-    for x, cls in _select(
-        store,
+    # cls-svf1, then cls-svf2 (a UNION of the two is evaluated per triple: 3 s at 5k).
+    for query in (
         "SELECT DISTINCT ?x ?c WHERE { ?c owl:someValuesFrom ?d ; owl:onProperty ?p . "
-        "?x ?p ?y . { ?y a ?d } UNION { FILTER(?d = owl:Thing) } }",
+        "?y a ?d . ?x ?p ?y }",
+        "SELECT DISTINCT ?x ?c WHERE { ?c owl:someValuesFrom owl:Thing ; owl:onProperty ?p . "
+        "?x ?p ?y }",
     ):
-        added.add((x, RDF.type, cls))
+        added |= {(x, RDF.type, cls) for x, cls in _select(store, query)}
     for x, prop, value in _select(
         store,
         "SELECT DISTINCT ?x ?p ?v WHERE { ?c owl:hasValue ?v ; owl:onProperty ?p . ?x a ?c }",
