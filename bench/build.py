@@ -5,10 +5,12 @@ assertion graph with its provenance, beside PeaceKG's ontology and univ-bench; a
 domain-shaped synthetic graph of :mod:`bench.generate` at each ``--sizes``. Each build runs in
 its own process (so peak RSS is that build's), through :func:`peacekg.pipeline.build` into a
 scratch build directory, and is stopped after ``--timeout`` seconds. A stage's seconds are the
-wall time between two progress reports; its RSS is the process's peak at the end of the stage.
+wall time (and, in brackets, the CPU time) between two progress reports; its RSS is the
+process's peak at the end of the stage. On a machine shared with other jobs the CPU time is the
+measure to compare: wall time then also counts the other jobs.
 
 The table gives seconds and peak RSS per stage and input, and per stage the growth exponent
-``k`` of ``seconds ~ n^k`` between consecutive synthetic sizes (n log n shows as about 1.1).
+``k`` of ``cpu seconds ~ n^k`` between consecutive synthetic sizes (n log n shows as about 1.1).
 
 Run from the repository root: ``python -m bench.build [--sizes 10000,100000,1000000]
 [--lubm 1,10] [--timeout 600]``. Other jobs on the machine share its cores.
@@ -67,8 +69,9 @@ class Run:
 
     name: str
     triples: int
-    stages: dict[str, tuple[float, float]] = field(default_factory=dict)
+    stages: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     total: float = 0.0
+    cpu: float = 0.0
     peak_mib: float = 0.0
     error: str = ""
 
@@ -84,17 +87,23 @@ def child(spec: dict[str, str]) -> int:
 
     overrides = {k: Path(v) if k.endswith(("_dir", "_file")) else v for k, v in spec.items()}
     settings = load_settings(overrides=overrides, read_config_file=False)
-    last = time.perf_counter()
+    last, last_cpu = time.perf_counter(), time.process_time()
     started = last
 
     def progress(stage: str, message: str) -> None:
-        nonlocal last
-        now = time.perf_counter()
+        nonlocal last, last_cpu
+        now, cpu = time.perf_counter(), time.process_time()
         if message.startswith("warning"):
             return
-        line = {"stage": stage, "seconds": now - last, "peak_mib": _peak_mib(), "msg": message}
+        line = {
+            "stage": stage,
+            "seconds": now - last,
+            "cpu": cpu - last_cpu,
+            "peak_mib": _peak_mib(),
+            "msg": message,
+        }
         print(json.dumps(line), flush=True)
-        last = now
+        last, last_cpu = now, cpu
 
     try:
         build(settings, progress)
@@ -102,7 +111,8 @@ def child(spec: dict[str, str]) -> int:
         print(json.dumps({"error": f"{error.stage}: {str(error)[:300]}"}), flush=True)
         return 1
     now = time.perf_counter()
-    print(json.dumps({"total": now - started, "peak_mib": _peak_mib()}), flush=True)
+    total = {"total": now - started, "cpu": time.process_time(), "peak_mib": _peak_mib()}
+    print(json.dumps(total), flush=True)
     return 0
 
 
@@ -165,11 +175,12 @@ def run_one(name: str, spec: dict[str, str], triples: int, timeout: float) -> Ru
         run.error = f"stopped after {timeout:.0f} s"
     for raw in out.splitlines():
         line = json.loads(raw)
-        if "stage" in line:
-            run.stages[line["stage"]] = (line["seconds"], line["peak_mib"])
+        if "stage" in line:  # the peak RSS so far is the peak at the end of this stage
+            run.stages[line["stage"]] = (line["seconds"], line["cpu"], line["peak_mib"])
+            run.cpu += line["cpu"]
             run.peak_mib = max(run.peak_mib, line["peak_mib"])
         elif "total" in line:
-            run.total, run.peak_mib = line["total"], line["peak_mib"]
+            run.total, run.cpu, run.peak_mib = line["total"], line["cpu"], line["peak_mib"]
         elif "error" in line:
             run.error = line["error"].splitlines()[0]
     if not run.total:
@@ -178,8 +189,9 @@ def run_one(name: str, spec: dict[str, str], triples: int, timeout: float) -> Ru
 
 
 def _exponent(runs: list[Run], stage: str) -> str:
-    """``k`` of seconds ~ n^k between consecutive synthetic runs that finished the stage."""
-    points = [(r.triples, r.stages[stage][0]) for r in runs if stage in r.stages]
+    """``k`` of CPU seconds ~ n^k between consecutive synthetic runs that finished the stage
+    (CPU time: on a shared machine wall time measures the other jobs too)."""
+    points = [(r.triples, r.stages[stage][1]) for r in runs if stage in r.stages]
     ks = [
         math.log(t2 / t1) / math.log(n2 / n1)
         for (n1, t1), (n2, t2) in itertools.pairwise(points)
@@ -193,11 +205,14 @@ def table(runs: list[Run]) -> str:
     header = "| input | triples | " + " | ".join(STAGES) + " | whole build | peak RSS | note |"
     lines = [header, "|---" * (len(STAGES) + 5) + "|"]
     for run in runs:
-        cells = [f"{run.stages[s][0]:.2f}" if s in run.stages else "" for s in STAGES]
+        cells = [
+            f"{run.stages[s][0]:.1f} ({run.stages[s][1]:.1f})" if s in run.stages else ""
+            for s in STAGES
+        ]
         lines.append(
             f"| {run.name} | {run.triples:,} | "
             + " | ".join(cells)
-            + f" | {run.total:.1f} s | {run.peak_mib:,.0f} MiB | {run.error} |"
+            + f" | {run.total:.1f} s ({run.cpu:.1f}) | {run.peak_mib:,.0f} MiB | {run.error} |"
         )
     synthetic = [r for r in runs if r.name.startswith("synthetic")]
     if len(synthetic) > 1:
@@ -233,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             runs.append(run)
+            print(table(runs), file=sys.stderr, flush=True)  # so far, in case of a stop
             shutil.rmtree(Path(scratch) / name, ignore_errors=True)
     print(table(runs))
     return 0

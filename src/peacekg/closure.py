@@ -15,10 +15,10 @@ from collections.abc import Iterable
 
 import pyoxigraph
 import reasonable
-from rdflib import RDF, XSD, Graph, Literal
+from rdflib import RDF, XSD, Literal
 from rdflib.term import Node
 
-from peacekg.store import graph_quads, to_rdflib_term
+from peacekg.store import to_rdflib_term, triple_quads
 
 Triple = tuple[Node, Node, Node]
 #: Rounds of reasonable + the added rules before giving up (each round adds something new).
@@ -69,22 +69,10 @@ def _normalise(node: Node) -> Node:
     return node
 
 
-def _reasonable(triples: Iterable[Triple]) -> set[Triple]:
-    graph = Graph()
-    for triple in triples:
-        graph.add(triple)
-    reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(graph)
-    closure = {(s, p, _normalise(o)) for s, p, o in reasoner.reason()}
-    return closure | set(graph)
-
-
 def _store(triples: Iterable[Triple]) -> pyoxigraph.Store:
-    graph = Graph()
-    for triple in triples:
-        graph.add(triple)
+    """The triples in an in-memory store (literal subjects, generalised RDF, left out)."""
     store = pyoxigraph.Store()
-    store.extend(graph_quads(graph, None))
+    store.extend(triple_quads(triples))
     return store
 
 
@@ -171,14 +159,28 @@ def ill_typed(triples: Iterable[Triple]) -> list[str]:
 
 
 def closure(triples: Iterable[Triple]) -> tuple[set[Triple], list[str]]:
-    """The OWL 2 RL closure of ``triples`` and the inconsistencies it holds."""
-    given = set(triples)
-    errors = ill_typed(given)
-    closed = _reasonable(given)
+    """The OWL 2 RL closure of ``triples`` and the inconsistencies it holds.
+
+    One reasoner throughout: after the first closure, what the added rules derive joins its
+    base triples and reasonable materialises only what follows from them (incrementally).
+    """
+    base = set(triples)
+    errors = ill_typed(base)
+    reasoner = reasonable.PyReasoner()
+    reasoner.from_graph(list(base))
+    closed = _normalised(reasoner.reason()) | base
+    store = _store(closed)
     for _round in range(MAX_ROUNDS):
-        store = _store(closed)
         new = (_class_rules(store) | _schema_rules(store)) - closed
         if not new:
             return closed, errors + inconsistencies(store)
-        closed = _reasonable(closed | new)
+        base |= new
+        reasoner.update_graph(list(base))
+        grown = _normalised(reasoner.reason()) | base
+        store.extend(triple_quads(grown - closed))
+        closed |= grown
     raise RuntimeError(f"the OWL 2 RL closure did not settle in {MAX_ROUNDS} rounds")
+
+
+def _normalised(triples: Iterable[Triple]) -> set[Triple]:
+    return {(s, p, _normalise(o)) for s, p, o in triples}

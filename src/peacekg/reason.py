@@ -82,6 +82,24 @@ def is_informative(s: Node, p: Node, o: Node) -> bool:
     return not (p in {RDFS.domain, RDFS.range} and o in {OWL.Thing, RDFS.Resource})
 
 
+def _owlrl_closure(
+    asserted: set[tuple[Node, Node, Node]],
+) -> tuple[set[tuple[Node, Node, Node]], list[str]]:
+    """owlrl's closure of ``asserted`` (its error nodes left out) and its error messages."""
+    scratch = Graph()
+    for triple in asserted:
+        scratch.add(triple)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    ).expand(scratch)
+    error_nodes = set(scratch.subjects(RDF.type, _ERROR_MESSAGE))
+    errors = sorted(
+        str(message) for node in error_nodes for message in scratch.objects(node, _ERROR)
+    )
+    closed = {t for t in scratch if not (isinstance(t[0], BNode) and t[0] in error_nodes)}
+    return closed, errors
+
+
 def reason(
     ontology: Graph, data: Graph, known: Iterable[Graph] = (), engine: str = "reasonable"
 ) -> ReasoningResult:
@@ -93,30 +111,15 @@ def reason(
         InconsistencyError: when owlrl derived an error (an OWL 2 RL rule with a false head).
     """
     started = time.perf_counter()
-    scratch = Graph()
-    for triple in ontology:
-        scratch.add(triple)
-    for triple in data:
-        scratch.add(triple)
-    asserted = set(scratch)
+    asserted: set[tuple[Node, Node, Node]] = set(ontology) | set(data)
     # What another curated graph (provenance, alignment) already says is not new: the union
     # default graph would return it twice (the documents' authors are typed by the range of
     # pkg:claimant). Those graphs are not reasoned over: their terms are PROV and Web Annotation's.
     already = {triple for graph in known for triple in graph}
     if engine == "owlrl":
-        owlrl.DeductiveClosure(
-            owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
-        ).expand(scratch)
-        errors = sorted(
-            str(message)
-            for node in scratch.subjects(RDF.type, _ERROR_MESSAGE)
-            for message in scratch.objects(node, _ERROR)
-        )
+        closed, errors = _owlrl_closure(asserted)
     elif engine == "reasonable":
         closed, errors = closure(asserted)
-        scratch = Graph()
-        for triple in closed:
-            scratch.add(triple)
     else:
         raise ValueError(f"unknown reasoning engine {engine!r}: use one of {ENGINES}")
     if errors:
@@ -126,11 +129,7 @@ def reason(
     for prefix, namespace in ontology.namespaces():
         inferred.bind(prefix, namespace, override=False)
     dropped = 0
-    for s, p, o in scratch:
-        if (s, p, o) in asserted or (s, p, o) in already:
-            continue
-        if isinstance(s, BNode) and (s, RDF.type, _ERROR_MESSAGE) in scratch:
-            continue
+    for s, p, o in closed - asserted - already:
         if is_informative(s, p, o):
             inferred.add((s, p, o))
         else:
