@@ -116,8 +116,9 @@ def child(spec: dict[str, str]) -> int:
     return 0
 
 
-def _lubm_data(size: int, out: Path) -> int:
-    """LUBM(size) as one TriG assertion (its provenance beside it); returns its triples."""
+def lubm_data(size: int, out: Path, lines: int | None = None) -> int:
+    """LUBM(size) (its first ``lines`` only, when given) as one TriG assertion, its provenance
+    beside it, in the data directory ``out``; returns its triples."""
     source = LUBM / f"lubm{size}.nt.gz"
     documents = out / "documents"
     documents.mkdir(parents=True)
@@ -127,12 +128,21 @@ def _lubm_data(size: int, out: Path) -> int:
         (documents / "lubm.trig").open("w", encoding="utf-8") as trig,
     ):
         trig.write(_LUBM_PROVENANCE.format(assertion=LUBM_ASSERTION, size=size))
-        for line in nt:
+        for line in itertools.islice(nt, lines):
             if line.strip():
                 trig.write(line)
                 count += 1
         trig.write("}\n")
     return count
+
+
+def lubm_ontology(out: Path) -> Path:
+    """PeaceKG's ontology and shapes with univ-bench beside them, in the directory ``out``."""
+    out.mkdir(parents=True)
+    for path in (ROOT / "ontology").glob("*.ttl"):
+        shutil.copyfile(path, out / path.name)
+    shutil.copyfile(LUBM / "univ-bench.ttl", out / "univ-bench.ttl")
+    return out
 
 
 def prepare(name: str, scratch: Path, sizes: dict[str, int]) -> tuple[dict[str, str], int]:
@@ -146,12 +156,8 @@ def prepare(name: str, scratch: Path, sizes: dict[str, int]) -> tuple[dict[str, 
         files = [p for p in (ROOT / "data").rglob("*") if p.suffix in (".ttl", ".trig")]
         return spec, sum(1 for p in files for _ in pyoxigraph.parse(path=str(p)))
     if name.startswith("lubm"):
-        ontology = base / "ontology"
-        ontology.mkdir(parents=True)
-        for path in (ROOT / "ontology").glob("*.ttl"):
-            shutil.copyfile(path, ontology / path.name)
-        shutil.copyfile(LUBM / "univ-bench.ttl", ontology / "univ-bench.ttl")
-        triples = _lubm_data(int(name[4:]), base / "data")
+        ontology = lubm_ontology(base / "ontology")
+        triples = lubm_data(int(name[4:]), base / "data")
         spec |= {"ontology_dir": str(ontology), "data_dir": str(base / "data")}
         return spec, triples
     triples = generate(base / "data", sizes[name])

@@ -204,13 +204,14 @@ def check_sources(
     result = BuildResult(sources=sources, validation=outcome, reasoning=reasoning)
     started = time.perf_counter()
     named = {settings.graphs.provenance: sources.provenance, **sources.assertions}
-    failures = run_checks(result.union(), settings.queries_dir / "checks", named)
+    union = result.union()  # built once: the checks and the Wikidata stage both read it
+    failures = run_checks(union, settings.queries_dir / "checks", named)
     progress("check", f"{len(failures)} failing checks {_took(started)}")
     if failures:
         raise ChecksFailed(failures)
 
     started = time.perf_counter()
-    unlinked = unlinked_entities(result.union())
+    unlinked = unlinked_entities(union)
     view = wikidata_view(sources, reasoning.inferred, settings.base_iri, with_labels=False)
     enrichment = Graph()
     if settings.wikidata_enrichment_path.is_file():
