@@ -80,10 +80,19 @@ def _select(store: pyoxigraph.Store, sparql: str) -> list[tuple[Node, ...]]:
     result = store.query(_PREFIXES + sparql)
     assert isinstance(result, pyoxigraph.QuerySolutions)
     names = [v.value for v in result.variables]
-    return [
-        tuple(to_rdflib_term(row[n]) if row[n] is not None else Literal("") for n in names)
-        for row in result
-    ]
+    # Terms repeat across rows (the classes, the properties): each is converted once, as
+    # building an rdflib IRI validates it (the largest single cost of reasoning on LUBM(1)).
+    memo: dict[object, Node] = {}
+
+    def convert(term: object) -> Node:
+        if term is None:
+            return Literal("")
+        found = memo.get(term)
+        if found is None:
+            found = memo[term] = to_rdflib_term(term)
+        return found
+
+    return [tuple(convert(row[n]) for n in names) for row in result]
 
 
 def _class_rules(store: pyoxigraph.Store) -> set[Triple]:
