@@ -20,6 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from peacekg.load import LoadedSources
 from peacekg.namespaces import PKG
 from peacekg.quotes import QuoteProblem, SourceText, check_quotes, load_sources
+from peacekg.store import select_rows
 
 __all__ = [
     "CONTEXT_WIDTH",
@@ -130,8 +131,8 @@ def document_texts(
     (``files``: the files already read from it)."""
     files = files if files is not None else load_sources(sources_dir)
     texts: dict[str, DocumentText] = {}
-    for row in documents.query(_DOCUMENTS):
-        doc, sha, start, end, label, whole = row  # type: ignore[misc]
+    for row in select_rows(documents, _DOCUMENTS):
+        doc, sha, start, end, label, whole = row
         source = files.get(str(sha).lower())
         if source is None:
             continue
@@ -209,11 +210,8 @@ def check_passages(provenance: Graph, texts: dict[str, DocumentText]) -> list[Pa
     report; this names what only the stored texts can tell.
     """
     problems: set[PassageProblem] = set()
-    for row in provenance.query(_PASSAGES):
-        assertion, doc, derived, exact, prefix, suffix, start, end = (
-            None if term is None else term
-            for term in row  # type: ignore[union-attr]
-        )
+    for row in select_rows(provenance, _PASSAGES):
+        assertion, doc, derived, exact, prefix, suffix, start, end = row
         name = str(assertion)
         document = str(doc) if isinstance(doc, URIRef) else ""
         quote = str(exact) if exact is not None else ""

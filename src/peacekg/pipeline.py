@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,12 @@ MANIFEST = "manifest.json"
 
 def _silent(stage: str, message: str) -> None:
     """The default progress sink: say nothing."""
+
+
+def _took(started: float) -> str:
+    """``(seconds, peak RSS)`` of a stage, for its progress line: where a build spends."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return f"({time.perf_counter() - started:.2f} s, peak {peak:.0f} MiB)"
 
 
 class BuildFailed(Exception):
@@ -145,7 +152,7 @@ def build_dataset(settings: Settings, progress: Progress = _silent) -> BuildResu
         "load",
         f"{len(sources.files)} files: ontology {len(sources.ontology)}, "
         f"shapes {len(sources.shapes)}, asserted {len(sources.asserted)} triples "
-        f"({time.perf_counter() - started:.2f} s)",
+        f"{_took(started)}",
     )
 
     return check_sources(settings, sources, progress)
@@ -167,8 +174,7 @@ def check_sources(
     outcome = validate(sources.curated, sources.ontology, sources.shapes)
     progress(
         "validate",
-        f"{len(outcome.violations)} violations, {len(outcome.warnings)} warnings "
-        f"({time.perf_counter() - started:.2f} s)",
+        f"{len(outcome.violations)} violations, {len(outcome.warnings)} warnings {_took(started)}",
     )
     for warning in outcome.warnings:
         progress("validate", f"warning {warning.focus_node}: {warning.message}")
@@ -180,31 +186,32 @@ def check_sources(
         problems = verify_quotes(sources, settings.sources_dir)
         progress(
             "quotes",
-            f"{len(sources.assertions)} assertions, {len(problems)} problems "
-            f"({time.perf_counter() - started:.2f} s)",
+            f"{len(sources.assertions)} assertions, {len(problems)} problems {_took(started)}",
         )
         if problems:
             raise QuotesFailed(problems)
 
+    started = time.perf_counter()
     reasoning = reason(
         sources.ontology, sources.asserted, known=(sources.provenance, sources.alignment)
     )
     progress(
         "reason",
         f"{len(reasoning.inferred)} inferred triples from {reasoning.input_triples} "
-        f"({reasoning.seconds:.2f} s)",
+        f"{_took(started)}",
     )
 
     result = BuildResult(sources=sources, validation=outcome, reasoning=reasoning)
     started = time.perf_counter()
     named = {settings.graphs.provenance: sources.provenance, **sources.assertions}
-    failures = run_checks(result.union(), settings.queries_dir / "checks", named)
-    progress("check", f"{len(failures)} failing checks ({time.perf_counter() - started:.2f} s)")
+    union = result.union()  # built once: the checks and the Wikidata stage both read it
+    failures = run_checks(union, settings.queries_dir / "checks", named)
+    progress("check", f"{len(failures)} failing checks {_took(started)}")
     if failures:
         raise ChecksFailed(failures)
 
     started = time.perf_counter()
-    unlinked = unlinked_entities(result.union())
+    unlinked = unlinked_entities(union)
     view = wikidata_view(sources, reasoning.inferred, settings.base_iri, with_labels=False)
     enrichment = Graph()
     if settings.wikidata_enrichment_path.is_file():
@@ -214,7 +221,7 @@ def check_sources(
         "wikidata",
         f"{len(unlinked)} entities without a Wikidata link; Wikidata-shaped view "
         f"{len(view)} triples, enrichment {len(enrichment)} "
-        f"({time.perf_counter() - started:.2f} s)",
+        f"{_took(started)}",
     )
     return replace(result, unlinked=unlinked, wikidata_view=view, wikidata_enrichment=enrichment)
 
@@ -264,9 +271,7 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
     else:
         store_dir = build_store(settings.store_path, graphs)
     total = sum(len(g) for g in graphs.values())
-    progress(
-        "store", f"{total} triples in {len(graphs)} graphs ({time.perf_counter() - started:.2f} s)"
-    )
+    progress("store", f"{total} triples in {len(graphs)} graphs {_took(started)}")
     manifest = {
         "version": __version__,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -20,6 +20,8 @@ import ftfy
 import rdflib
 from ftfy.chardata import CHARMAP_ENCODINGS
 
+from peacekg.store import select_rows
+
 __all__ = [
     "REPAIR_CONFIG",
     "QuoteProblem",
@@ -185,8 +187,8 @@ def check_quotes(
     """
     sources = texts if texts is not None else load_sources(sources_dir)
     problems: set[QuoteProblem] = set()
-    for row in graph.query(_QUOTES_QUERY):
-        claim, quote, prefix, suffix, source, sha, start, end = (_text(term) for term in row)  # type: ignore[union-attr]
+    for row in select_rows(graph, _QUOTES_QUERY):
+        claim, quote, prefix, suffix, source, sha, start, end = (_text(term) for term in row)
         if claim is None or quote is None:  # both are required by the pattern
             continue
         text = sources[sha.lower()].repaired if sha is not None and sha.lower() in sources else ""

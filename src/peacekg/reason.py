@@ -1,4 +1,8 @@
-"""Reason stage: OWL 2 RL closure (owlrl) kept apart from what was asserted.
+"""Reason stage: OWL 2 RL closure kept apart from what was asserted.
+
+The closure comes from ``reasonable`` completed to owlrl's entailments (``peacekg.closure``,
+issue 17: seconds where owlrl takes minutes); ``engine="owlrl"`` runs owlrl, the reference
+the tests hold the fast engine to.
 
 owlrl writes its entailments into the graph it expands, together with many triples that
 carry no information for a user (axiomatic triples, ``rdf:type owl:Thing``, reflexive
@@ -16,6 +20,11 @@ from dataclasses import dataclass, field
 import owlrl
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
+
+from peacekg.closure import closure
+
+#: The OWL 2 RL engines: the fast default and owlrl, the reference.
+ENGINES = ("reasonable", "owlrl")
 
 # owlrl reports an inconsistency (OWL 2 RL rules with a `false` head, e.g. cax-dw, prp-irp,
 # eq-diff1) as a node typed ERRNS.ErrorMessage with an ERRNS.error literal.
@@ -73,7 +82,27 @@ def is_informative(s: Node, p: Node, o: Node) -> bool:
     return not (p in {RDFS.domain, RDFS.range} and o in {OWL.Thing, RDFS.Resource})
 
 
-def reason(ontology: Graph, data: Graph, known: Iterable[Graph] = ()) -> ReasoningResult:
+def _owlrl_closure(
+    asserted: set[tuple[Node, Node, Node]],
+) -> tuple[set[tuple[Node, Node, Node]], list[str]]:
+    """owlrl's closure of ``asserted`` (its error nodes left out) and its error messages."""
+    scratch = Graph()
+    for triple in asserted:
+        scratch.add(triple)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    ).expand(scratch)
+    error_nodes = set(scratch.subjects(RDF.type, _ERROR_MESSAGE))
+    errors = sorted(
+        str(message) for node in error_nodes for message in scratch.objects(node, _ERROR)
+    )
+    closed = {t for t in scratch if not (isinstance(t[0], BNode) and t[0] in error_nodes)}
+    return closed, errors
+
+
+def reason(
+    ontology: Graph, data: Graph, known: Iterable[Graph] = (), engine: str = "reasonable"
+) -> ReasoningResult:
     """Compute the OWL 2 RL closure of ontology + data and return only the new triples.
 
     Triples of ``known`` graphs (curated, but not reasoned over) are not new either.
@@ -82,25 +111,17 @@ def reason(ontology: Graph, data: Graph, known: Iterable[Graph] = ()) -> Reasoni
         InconsistencyError: when owlrl derived an error (an OWL 2 RL rule with a false head).
     """
     started = time.perf_counter()
-    scratch = Graph()
-    for triple in ontology:
-        scratch.add(triple)
-    for triple in data:
-        scratch.add(triple)
-    asserted = set(scratch)
+    asserted: set[tuple[Node, Node, Node]] = set(ontology) | set(data)
     # What another curated graph (provenance, alignment) already says is not new: the union
     # default graph would return it twice (the documents' authors are typed by the range of
     # pkg:claimant). Those graphs are not reasoned over: their terms are PROV and Web Annotation's.
     already = {triple for graph in known for triple in graph}
-    owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
-    ).expand(scratch)
-
-    errors = sorted(
-        str(message)
-        for node in scratch.subjects(RDF.type, _ERROR_MESSAGE)
-        for message in scratch.objects(node, _ERROR)
-    )
+    if engine == "owlrl":
+        closed, errors = _owlrl_closure(asserted)
+    elif engine == "reasonable":
+        closed, errors = closure(asserted)
+    else:
+        raise ValueError(f"unknown reasoning engine {engine!r}: use one of {ENGINES}")
     if errors:
         raise InconsistencyError(errors)
 
@@ -108,11 +129,7 @@ def reason(ontology: Graph, data: Graph, known: Iterable[Graph] = ()) -> Reasoni
     for prefix, namespace in ontology.namespaces():
         inferred.bind(prefix, namespace, override=False)
     dropped = 0
-    for s, p, o in scratch:
-        if (s, p, o) in asserted or (s, p, o) in already:
-            continue
-        if isinstance(s, BNode) and (s, RDF.type, _ERROR_MESSAGE) in scratch:
-            continue
+    for s, p, o in closed - asserted - already:
         if is_informative(s, p, o):
             inferred.add((s, p, o))
         else:
