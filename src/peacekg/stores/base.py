@@ -1,0 +1,71 @@
+"""The generic SPARQL 1.1 store: what every store kind inherits and may override."""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.message import Message
+
+from peacekg.store import StoreError
+
+
+class StoreTimeout(StoreError):
+    """The store's answer did not come (or came incomplete) within the query timeout."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A store's HTTP answer: its media type, headers and body."""
+
+    content_type: str
+    headers: Message
+    body: bytes
+
+
+class StoreKind:
+    """A SPARQL 1.1 store reached through the Protocol and the Graph Store HTTP Protocol only.
+
+    The Protocol has no way to pass a time limit, so the client gives up after
+    ``query_timeout`` and closes the connection; what the store does with the query then is
+    its own business (:attr:`abandoned`).
+    """
+
+    name = "SPARQL 1.1 store"
+    #: What the store does with a query whose client gave up (said in the 503 and README).
+    abandoned = "the store may go on evaluating it: set the store's own query time limit"
+    #: Triples per Graph Store Protocol request when loading (one PUT, then POSTs that add).
+    chunk_triples = 200_000
+
+    def __init__(self, *, user: str | None = None, password: str | None = None) -> None:
+        self.user = user
+        self.password = password
+
+    def opener(self, urls: list[str]) -> urllib.request.OpenerDirector:
+        """A URL opener that authenticates to ``urls`` when a user is set (HTTP Basic here)."""
+        handlers: list[urllib.request.BaseHandler] = []
+        if self.user is not None:
+            passwords = urllib.request.HTTPPasswordMgrWithPriorAuth()
+            for url in urls:
+                passwords.add_password(
+                    None, url, self.user, self.password or "", is_authenticated=True
+                )
+            handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
+        return urllib.request.build_opener(*handlers)
+
+    def query_parameters(self, timeout: float) -> list[tuple[str, str]]:
+        """Extra query-string parameters that pass the time limit on (none in the standard)."""
+        return []
+
+    def check_answer(self, answer: Answer, timeout: float) -> None:
+        """Raise :class:`StoreTimeout` when a 200 answer is really a cut-off one."""
+
+    def switch_statements(self, moves: Mapping[str, str], stale: list[str]) -> str:
+        """One SPARQL Update that drops ``stale`` graphs and moves each staging graph in.
+
+        One Update request is one transaction in the stores we target (Oxigraph, Virtuoso,
+        Fuseki with TDB2), so readers see the old graphs or the new ones, never a mix.
+        """
+        statements = [f"DROP SILENT GRAPH <{g}>" for g in stale]
+        statements += [f"MOVE SILENT GRAPH <{s}> TO GRAPH <{t}>" for s, t in moves.items()]
+        return " ;\n".join(statements)
