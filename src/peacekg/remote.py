@@ -31,7 +31,6 @@ _RESULTS = "application/sparql-results+json"
 _TRIPLES = "application/n-triples"
 #: A query without this keyword cannot see a named graph, so it needs no named-graph-uri list.
 _GRAPH_KEYWORD = re.compile(r"\bGRAPH\b", re.IGNORECASE)
-_LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 #: Told how far a push has got: (graphs loaded, graphs in all, triples loaded).
 Progress = Callable[[int, int, int], None]
 
@@ -160,7 +159,7 @@ class RemoteStore:
 
     def _stored_graphs(self) -> list[str]:
         """Every named graph in the store's own dataset (no dataset parameters sent)."""
-        result = self._query(_LIST_GRAPHS, None, [])
+        result = self._query(self.kind.list_graphs, None, [])
         assert isinstance(result, pyoxigraph.QuerySolutions)
         return sorted(row["g"].value for row in result if row["g"] is not None)
 

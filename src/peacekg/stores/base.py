@@ -36,6 +36,8 @@ class StoreKind:
     abandoned = "the store may go on evaluating it: set the store's own query time limit"
     #: Triples per Graph Store Protocol request when loading (one PUT, then POSTs that add).
     chunk_triples = 200_000
+    #: Every named graph of the store; ``GRAPH ?g { }`` is the standard's cheapest way.
+    list_graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 
     def __init__(self, *, user: str | None = None, password: str | None = None) -> None:
         self.user = user
