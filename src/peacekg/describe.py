@@ -450,8 +450,11 @@ def super_properties(
         values = " ".join(_iri(p) for p in wanted[start : start + 400])
         for row in _rows(
             store,
+            # ``+`` as one step then ``*``: Virtuoso refuses a transitive path whose start
+            # is bound only by VALUES ("transitive start not given"); the step binds it.
             f"""SELECT DISTINCT ?p ?q WHERE {{ VALUES ?p {{ {values} }}
-                GRAPH {_iri(ontology)} {{ ?p rdfs:subPropertyOf+ ?q }} }}""",
+                GRAPH {_iri(ontology)} {{ ?p rdfs:subPropertyOf ?x . ?x rdfs:subPropertyOf* ?q }}
+                }}""",
         ):
             found.setdefault(_value(row["p"]), set()).add(_value(row["q"]))
     return found

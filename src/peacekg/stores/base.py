@@ -36,6 +36,8 @@ class StoreKind:
     abandoned = "the store may go on evaluating it: set the store's own query time limit"
     #: Triples per Graph Store Protocol request when loading (one PUT, then POSTs that add).
     chunk_triples = 200_000
+    #: Seconds the client waits past the time limit for the store's own "stopped" answer.
+    answer_grace = 0.0
     #: Every named graph of the store; ``GRAPH ?g { }`` is the standard's cheapest way.
     list_graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 
@@ -61,6 +63,14 @@ class StoreKind:
 
     def check_answer(self, answer: Answer, timeout: float) -> None:
         """Raise :class:`StoreTimeout` when a 200 answer is really a cut-off one."""
+
+    def accept(self, sparql: str) -> str:
+        """The Accept header for ``sparql``: results JSON, else N-Triples for a graph."""
+        return "application/sparql-results+json, application/n-triples;q=0.9"
+
+    def results_body(self, answer: Answer) -> bytes:
+        """The answer's body as the standard results format has it (the store's own as is)."""
+        return answer.body
 
     def switch_statements(self, moves: Mapping[str, str], stale: list[str]) -> str:
         """One SPARQL Update that drops ``stale`` graphs and moves each staging graph in.
