@@ -709,7 +709,9 @@ def dating(store: GraphStore, iri: str) -> Dating | None:
                         OPTIONAL {{ ?precision rdfs:label ?plabel }} }}
             OPTIONAL {{ {_iri(iri)} pkg:earliestDate ?earliest }}
             OPTIONAL {{ {_iri(iri)} pkg:latestDate ?latest }}
-        }} LIMIT 1""",
+        }} ORDER BY ?stated ?precision ?plabel ?earliest ?latest LIMIT 1""",
+        # ORDER BY: with two values of one property, LIMIT 1 alone took whichever row the
+        # store gave first (Virtuoso and Oxigraph differed: "May 2022" / "28 February 2022").
     )
     if not rows:
         return None
