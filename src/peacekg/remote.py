@@ -246,7 +246,11 @@ class RemoteStore:
         Returns the number of triples sent.
         """
         assert self.gsp_url is not None
-        url = self.gsp_url + "?" + urllib.parse.urlencode({"graph": iri})
+        url = (
+            self.gsp_url
+            + "?"
+            + urllib.parse.urlencode([("graph", iri), *self.kind.load_parameters()])
+        )
         method, sent = "PUT", 0
         for chunk in _chunks(triples, self.kind.chunk_triples):
             body = pyoxigraph.serialize(chunk, format=pyoxigraph.RdfFormat.N_TRIPLES)

@@ -57,6 +57,10 @@ class StoreKind:
             handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
         return urllib.request.build_opener(*handlers)
 
+    def load_parameters(self) -> list[tuple[str, str]]:
+        """Extra parameters of a Graph Store load into a staging graph (none in the standard)."""
+        return []
+
     def query_parameters(self, timeout: float) -> list[tuple[str, str]]:
         """Extra query-string parameters that pass the time limit on (none in the standard)."""
         return []
