@@ -75,7 +75,8 @@ class RemoteStore:
         )
 
     def _send(self, request: urllib.request.Request, timeout: float | None = None) -> Answer:
-        """Send ``request``; the store's refusal comes back named, with its own words."""
+        """Send ``request`` (a query unless a ``timeout`` is given: a load or an update); the
+        store's refusal comes back named, with its own words."""
         limit = self.timeout + self.kind.answer_grace if timeout is None else timeout
         try:
             with self._opener.open(request, timeout=limit) as response:
@@ -84,7 +85,7 @@ class RemoteStore:
                 )
         except urllib.error.HTTPError as error:
             message = error.read().decode("utf-8", "replace").strip()
-            if error.code == 400:
+            if error.code == 400 and timeout is None:  # a query (writes name their refusal)
                 raise SyntaxError(message or "the remote store rejected the request") from error
             raise StoreError(
                 f"{self.kind.name} at {request.full_url} refused: HTTP {error.code}: {message}"
@@ -95,8 +96,7 @@ class RemoteStore:
                 if timeout is None:
                     message = (
                         f"query stopped after {self.timeout:g} s (the server's query_timeout): "
-                        "PeaceKG "
-                        f"abandoned it; {self.kind.abandoned}"
+                        f"PeaceKG abandoned it; {self.kind.abandoned}"
                     )
                 else:
                     message = f"{self.kind.name} at {request.full_url}: no answer in {limit:g} s"
