@@ -22,6 +22,7 @@ import gzip
 import http.client
 import json
 import platform
+import sys
 import tempfile
 import time
 import urllib.parse
@@ -125,6 +126,7 @@ def main() -> None:
 
         load = _timed(embedded_load)
         results.append(("embedded (pyoxigraph)", load, *_run_queries(base)))
+        print(f"embedded: load {load:.1f} s, queries {results[-1][2]:.2f} s", file=sys.stderr)
 
         oxigraph = servers.enter_context(oxigraph_server(work / "oxigraph"))
         virtuoso = servers.enter_context(virtuoso_server(work / "virtuoso"))
@@ -156,6 +158,8 @@ def main() -> None:
             store = RemoteStore.from_settings(settings)
             load = _timed(lambda store=store: store.replace({asserted: _triples(args.lubm)}))
             results.append((label, load, *_run_queries(settings)))
+            # Each store's figures as soon as they are known: a slow store cannot hide them.
+            print(f"{label}: load {load:.1f} s, queries {results[-1][2]:.2f} s", file=sys.stderr)
 
     reference_rows = results[0][3]
     embedded_load, embedded_queries = results[0][1], results[0][2]
