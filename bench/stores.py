@@ -105,7 +105,13 @@ def _timed(load: Callable[[], object]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lubm", type=int, default=10, help="LUBM scale: 1 or 10")
+    parser.add_argument(
+        "--stores",
+        default="oxigraph,virtuoso",
+        help="remote stores to measure beside the embedded one (comma-separated)",
+    )
     args = parser.parse_args()
+    wanted = set(args.stores.split(","))
     results: list[tuple[str, float, float, dict[str, int]]] = []
     with tempfile.TemporaryDirectory() as scratch, ExitStack() as servers:
         work = Path(scratch)
@@ -128,32 +134,37 @@ def main() -> None:
         results.append(("embedded (pyoxigraph)", load, *_run_queries(base)))
         print(f"embedded: load {load:.1f} s, queries {results[-1][2]:.2f} s", file=sys.stderr)
 
-        oxigraph = servers.enter_context(oxigraph_server(work / "oxigraph"))
-        virtuoso = servers.enter_context(virtuoso_server(work / "virtuoso"))
-        remotes = [
-            (
-                "Oxigraph server",
-                dataclasses.replace(
-                    base,
-                    store_url=oxigraph + "/query",
-                    store_update_url=oxigraph + "/update",
-                    store_gsp_url=oxigraph + "/store",
-                    store_kind="oxigraph",
-                ),
-            ),
-            (
-                "Virtuoso 7",
-                dataclasses.replace(
-                    base,
-                    store_url=virtuoso.query_url,
-                    store_update_url=virtuoso.update_url,
-                    store_gsp_url=virtuoso.gsp_url,
-                    store_kind="virtuoso",
-                    store_user=USER,
-                    store_password=PASSWORD,
-                ),
-            ),
-        ]
+        remotes: list[tuple[str, Settings]] = []
+        if "oxigraph" in wanted:
+            oxigraph = servers.enter_context(oxigraph_server(work / "oxigraph"))
+            remotes.append(
+                (
+                    "Oxigraph server",
+                    dataclasses.replace(
+                        base,
+                        store_url=oxigraph + "/query",
+                        store_update_url=oxigraph + "/update",
+                        store_gsp_url=oxigraph + "/store",
+                        store_kind="oxigraph",
+                    ),
+                )
+            )
+        if "virtuoso" in wanted:
+            virtuoso = servers.enter_context(virtuoso_server(work / "virtuoso"))
+            remotes.append(
+                (
+                    "Virtuoso 7",
+                    dataclasses.replace(
+                        base,
+                        store_url=virtuoso.query_url,
+                        store_update_url=virtuoso.update_url,
+                        store_gsp_url=virtuoso.gsp_url,
+                        store_kind="virtuoso",
+                        store_user=USER,
+                        store_password=PASSWORD,
+                    ),
+                )
+            )
         for label, settings in remotes:
             store = RemoteStore.from_settings(settings)
             load = _timed(lambda store=store: store.replace({asserted: _triples(args.lubm)}))

@@ -238,6 +238,17 @@ class RemoteStore:
                 progress(index + 1, len(graphs), loaded)
         self.update(self.kind.switch_statements(moves, stale))
 
+    def _send_load(self, request: urllib.request.Request, attempts: int = 3) -> None:
+        """Send one load request, again when the store rolled it back (its retry marker)."""
+        marker = self.kind.retry_marker
+        for attempt in range(attempts):
+            try:
+                self._send(request, timeout=max(self.timeout, 600.0))
+                return
+            except StoreError as error:
+                if marker is None or marker not in str(error) or attempt == attempts - 1:
+                    raise
+
     def load_graph(self, iri: str, triples: Iterable[pyoxigraph.Triple]) -> int:
         """Replace graph ``iri`` by ``triples`` (Graph Store Protocol: PUT, then POSTs that add).
 
@@ -257,7 +268,7 @@ class RemoteStore:
             request = urllib.request.Request(
                 url, data=body or b"", method=method, headers={"Content-Type": _TRIPLES}
             )
-            self._send(request, timeout=max(self.timeout, 600.0))
+            self._send_load(request)
             method, sent = "POST", sent + len(chunk)
         return sent
 

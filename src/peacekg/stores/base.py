@@ -36,6 +36,8 @@ class StoreKind:
     abandoned = "the store may go on evaluating it: set the store's own query time limit"
     #: Triples per Graph Store Protocol request when loading (one PUT, then POSTs that add).
     chunk_triples = 200_000
+    #: Words of a refused load that mean "rolled back, send it again" (a deadlock).
+    retry_marker: str | None = None
     #: Seconds the client waits past the time limit for the store's own "stopped" answer.
     answer_grace = 0.0
     #: Every named graph of the store; ``GRAPH ?g { }`` is the standard's cheapest way.
