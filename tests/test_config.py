@@ -50,6 +50,7 @@ def test_errors_name_the_origin(tmp_path: Path) -> None:
         ("PEACEKG_QUERY_TIMEOUT", "-1", "query_timeout must be greater than 0 (got -1.0)"),
         ("PEACEKG_MAX_ROWS", "0", "max_rows must be greater than 0 (got 0)"),
         ("PEACEKG_UPDATE_MODE", "Curated", "update_mode must be one of curated, dataset"),
+        ("PEACEKG_STORE_KIND", "fuseki", "store_kind must be one of sparql11, oxigraph, virtuoso"),
         ("PEACEKG_PORT", "70000", "port must be between 0 and 65535 (got 70000)"),
         ("PEACEKG_BASE_IRI", "http://x/>", "base_iri must be an absolute http(s) IRI ending"),
         ("PEACEKG_BASE_IRI", "https://example.org/kg", "base_iri must be an absolute http(s)"),

@@ -126,6 +126,31 @@ def build_command(config_file: Path | None, **flags: Any) -> None:
     _run_build(_settings(config_file, **flags))
 
 
+@main.command("push")
+@_source_options
+@click.option("--store-url", help="Query URL of the remote store (PEACEKG_STORE_URL).")
+@click.option("--store-update-url", help="Its SPARQL Update URL.")
+@click.option("--store-gsp-url", help="Its Graph Store Protocol URL.")
+@click.option("--store-kind", help="sparql11, oxigraph or virtuoso.")
+@click.option("--store-user", help="User that may write (password: PEACEKG_STORE_PASSWORD).")
+def push_command(config_file: Path | None, **flags: Any) -> None:
+    """Load the built graph into a remote store; readers never see it half-loaded."""
+    from peacekg.push import push
+
+    settings = _settings(config_file, **flags)
+
+    def progress(done: int, total: int, triples: int) -> None:
+        _progress("push", f"graph {done}/{total} loaded ({triples} triples so far)")
+
+    try:
+        result = push(settings, progress)
+    except StoreError as error:
+        click.echo(f"error: {error}", err=True)
+        click.echo("the remote store still serves its previous graphs", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"pushed {result.triples} triples in {result.graphs} graphs to {result.store_url}")
+
+
 @main.command("validate")
 @_source_options
 def validate_command(config_file: Path | None, **flags: Any) -> None:

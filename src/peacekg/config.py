@@ -22,6 +22,7 @@ ENV_PREFIX = "PEACEKG_"
 
 
 UPDATE_MODES = ("curated", "dataset")
+STORE_KINDS = ("sparql11", "oxigraph", "virtuoso")  # peacekg.stores.KINDS
 # No characters that IRIs forbid (RFC 3987), so the base can be used in queries and links.
 _BASE_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+/")
 
@@ -131,6 +132,15 @@ class Settings:
     )
     store_update_url: str | None = _help("Update URL of that remote store", None)
     store_gsp_url: str | None = _help("Graph Store Protocol URL of that remote store", None)
+    store_kind: str = _help(
+        "What the remote store is: 'sparql11' (standard protocols only), 'oxigraph' "
+        "(oxigraph serve) or 'virtuoso' (Virtuoso 7); see README's remote-store section",
+        "sparql11",
+    )
+    store_user: str | None = _help("User that writes to the remote store (push, build)", None)
+    store_password: str | None = _help(
+        "That user's password (prefer the PEACEKG_STORE_PASSWORD variable to a file)", None
+    )
     wikidata_endpoint: str = _help(
         "SPARQL endpoint that `peacekg wikidata check|enrich` ask",
         "https://query.wikidata.org/sparql",
@@ -154,6 +164,8 @@ class Settings:
         problems = []
         if self.update_mode not in UPDATE_MODES:
             problems.append(f"update_mode must be one of {', '.join(UPDATE_MODES)}")
+        if self.store_kind not in STORE_KINDS:
+            problems.append(f"store_kind must be one of {', '.join(STORE_KINDS)}")
         for name in (
             "query_timeout",
             "max_rows",

@@ -450,8 +450,11 @@ def super_properties(
         values = " ".join(_iri(p) for p in wanted[start : start + 400])
         for row in _rows(
             store,
+            # ``+`` as one step then ``*``: Virtuoso refuses a transitive path whose start
+            # is bound only by VALUES ("transitive start not given"); the step binds it.
             f"""SELECT DISTINCT ?p ?q WHERE {{ VALUES ?p {{ {values} }}
-                GRAPH {_iri(ontology)} {{ ?p rdfs:subPropertyOf+ ?q }} }}""",
+                GRAPH {_iri(ontology)} {{ ?p rdfs:subPropertyOf ?x . ?x rdfs:subPropertyOf* ?q }}
+                }}""",
         ):
             found.setdefault(_value(row["p"]), set()).add(_value(row["q"]))
     return found
@@ -706,7 +709,9 @@ def dating(store: GraphStore, iri: str) -> Dating | None:
                         OPTIONAL {{ ?precision rdfs:label ?plabel }} }}
             OPTIONAL {{ {_iri(iri)} pkg:earliestDate ?earliest }}
             OPTIONAL {{ {_iri(iri)} pkg:latestDate ?latest }}
-        }} LIMIT 1""",
+        }} ORDER BY ?stated ?precision ?plabel ?earliest ?latest LIMIT 1""",
+        # ORDER BY: with two values of one property, LIMIT 1 alone took whichever row the
+        # store gave first (Virtuoso and Oxigraph differed: "May 2022" / "28 February 2022").
     )
     if not rows:
         return None

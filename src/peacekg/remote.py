@@ -6,6 +6,8 @@ Store HTTP Protocol to upload graphs. The union default graph is asked for expli
 parameters also fix the named graphs (SPARQL 1.1 Protocol 2.1.4: none unless listed), so a
 query that uses ``GRAPH`` is sent our graphs, the one per assertion included, as
 ``named-graph-uri`` parameters; the store's graphs are listed first for that.
+What differs between stores (time limit, bulk load, graph switch, authentication) is the
+store kind's (:mod:`peacekg.stores`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph
 from rdflib import Graph
@@ -22,12 +24,14 @@ from rdflib import Graph
 from peacekg.config import Settings
 from peacekg.namespaces import GraphNames
 from peacekg.store import QueryResult, StoreError, graph_quads
+from peacekg.stores import KINDS, Answer, StoreKind, StoreTimeout
+from peacekg.workers import Job
 
-_RESULTS = "application/sparql-results+json"
 _TRIPLES = "application/n-triples"
 #: A query without this keyword cannot see a named graph, so it needs no named-graph-uri list.
 _GRAPH_KEYWORD = re.compile(r"\bGRAPH\b", re.IGNORECASE)
-_LIST_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+#: Told how far a push has got: (graphs loaded, graphs in all, triples loaded).
+Progress = Callable[[int, int, int], None]
 
 
 class RemoteStore:
@@ -41,6 +45,7 @@ class RemoteStore:
         gsp_url: str | None = None,
         graphs: GraphNames | None = None,
         timeout: float = 30.0,
+        kind: StoreKind | None = None,
     ) -> None:
         for url in (query_url, update_url, gsp_url):
             if url is not None and urllib.parse.urlsplit(url).scheme not in {"http", "https"}:
@@ -50,6 +55,8 @@ class RemoteStore:
         self.gsp_url = gsp_url
         self.graphs = graphs or GraphNames()
         self.timeout = timeout
+        self.kind = kind or StoreKind()
+        self._opener = self.kind.opener([u for u in (query_url, update_url, gsp_url) if u])
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteStore:
@@ -62,19 +69,39 @@ class RemoteStore:
             gsp_url=settings.store_gsp_url,
             graphs=settings.graphs,
             timeout=settings.query_timeout,
+            kind=KINDS[settings.store_kind](
+                user=settings.store_user, password=settings.store_password
+            ),
         )
 
-    def _send(self, request: urllib.request.Request) -> tuple[str, bytes]:
+    def _send(self, request: urllib.request.Request, timeout: float | None = None) -> Answer:
+        """Send ``request`` (a query unless a ``timeout`` is given: a load or an update); the
+        store's refusal comes back named, with its own words."""
+        limit = self.timeout + self.kind.answer_grace if timeout is None else timeout
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.headers.get_content_type(), response.read()
+            with self._opener.open(request, timeout=limit) as response:
+                return Answer(
+                    response.headers.get_content_type(), response.headers, response.read()
+                )
         except urllib.error.HTTPError as error:
             message = error.read().decode("utf-8", "replace").strip()
-            if error.code == 400:
+            if error.code == 400 and timeout is None:  # a query (writes name their refusal)
                 raise SyntaxError(message or "the remote store rejected the request") from error
-            raise StoreError(f"{request.full_url}: HTTP {error.code}: {message}") from error
+            raise StoreError(
+                f"{self.kind.name} at {request.full_url} refused: HTTP {error.code}: {message}"
+            ) from error
         except OSError as error:
-            raise StoreError(f"{request.full_url}: {error}") from error
+            reason = error.reason if isinstance(error, urllib.error.URLError) else error
+            if isinstance(reason, TimeoutError):
+                if timeout is None:
+                    message = (
+                        f"query stopped after {self.timeout:g} s (the server's query_timeout): "
+                        f"PeaceKG abandoned it; {self.kind.abandoned}"
+                    )
+                else:
+                    message = f"{self.kind.name} at {request.full_url}: no answer in {limit:g} s"
+                raise StoreTimeout(message) from error
+            raise StoreError(f"{self.kind.name} at {request.full_url}: {error}") from error
 
     def query(
         self,
@@ -92,11 +119,24 @@ class RemoteStore:
             named_graphs = self.graph_names()
         return self._query(sparql, default_graphs or self.graphs.union(), named_graphs or [])
 
+    def run(self, job: Job) -> QueryResult:
+        """Evaluate an endpoint job with the same dataset the embedded store's workers use.
+
+        ``default_graphs=None`` without ``union`` keeps the query's own FROM clauses, so no
+        ``default-graph-uri`` is sent (it would replace them, Protocol 2.1.4).
+        """
+        if job.default_graphs is None and not job.union:
+            return self._query(job.query, None, job.named_graphs or [])
+        return self.query(
+            job.query, default_graphs=job.default_graphs, named_graphs=job.named_graphs
+        )
+
     def _query(
         self, sparql: str, default_graphs: Sequence[str] | None, named_graphs: Sequence[str]
     ) -> QueryResult:
         """POST a query; ``default_graphs=None`` leaves the dataset to the store."""
         params: list[tuple[str, str]] = [("query", sparql)]
+        params += self.kind.query_parameters(self.timeout)
         params += [("default-graph-uri", g) for g in default_graphs or []]
         params += [("named-graph-uri", g) for g in named_graphs]
         request = urllib.request.Request(
@@ -104,10 +144,12 @@ class RemoteStore:
             data=urllib.parse.urlencode(params).encode(),
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": f"{_RESULTS}, {_TRIPLES};q=0.9",
+                "Accept": self.kind.accept(sparql),
             },
         )
-        content_type, body = self._send(request)
+        answer = self._send(request)
+        self.kind.check_answer(answer, self.timeout)
+        content_type, body = answer.content_type, self.kind.results_body(answer)
         if content_type == _TRIPLES:
             # Re-run a trivial CONSTRUCT locally so callers get the same QueryTriples type.
             scratch = pyoxigraph.Store()
@@ -117,7 +159,7 @@ class RemoteStore:
 
     def _stored_graphs(self) -> list[str]:
         """Every named graph in the store's own dataset (no dataset parameters sent)."""
-        result = self._query(_LIST_GRAPHS, None, [])
+        result = self._query(self.kind.list_graphs, None, [])
         assert isinstance(result, pyoxigraph.QuerySolutions)
         return sorted(row["g"].value for row in result if row["g"] is not None)
 
@@ -136,7 +178,8 @@ class RemoteStore:
             data=sparql.encode("utf-8"),
             headers={"Content-Type": "application/sparql-update"},
         )
-        self._send(request)
+        # A switch moves whole graphs: give it longer than a query.
+        self._send(request, timeout=max(self.timeout, 600.0))
 
     def graph_counts(self) -> dict[str, int]:
         """Triples per named graph."""
@@ -151,13 +194,21 @@ class RemoteStore:
             counts[graph.value] = int(count.value)
         return counts
 
-    def replace_graphs(self, graphs: Mapping[str, Graph]) -> None:
-        """Upload each graph to a staging graph, then MOVE all of them in one update.
+    def replace_graphs(self, graphs: Mapping[str, Graph], progress: Progress | None = None) -> None:
+        """Replace our graphs by ``graphs`` (rdflib, from a build): see :meth:`replace`."""
+        self.replace(
+            {iri: (q.triple for q in graph_quads(g, None)) for iri, g in graphs.items()}, progress
+        )
 
-        One SPARQL Update request is one transaction in the stores we target, so readers
-        see the old graphs or the new ones, never a mix; a failed upload touches nothing
-        but staging graphs. The same update drops our graphs that the new build no longer
-        has (an assertion removed from the data, a graph left empty), so none lingers.
+    def replace(
+        self, graphs: Mapping[str, Iterable[pyoxigraph.Triple]], progress: Progress | None = None
+    ) -> None:
+        """Load each graph into a staging graph, then switch all of them in with one update.
+
+        Readers see the old graphs or the new ones, never a mix (the store kind's switch is
+        one transaction); a failed load touches nothing but staging graphs. The same update
+        drops our graphs that the new build no longer has (an assertion removed from the
+        data, a graph left empty), so none lingers.
         """
         if not self.gsp_url:
             raise StoreError("no Graph Store Protocol URL configured for the remote store")
@@ -169,19 +220,69 @@ class RemoteStore:
             if g not in graphs
             and (g in ours or self.graphs.is_assertion(g) or g.startswith(staging_base))
         ]
-        moves = [f"DROP SILENT GRAPH <{g}>" for g in stale]
-        for index, (iri, graph) in enumerate(graphs.items()):
+        # A small authenticated request first: leftovers of a failed push go, and a store
+        # asking for authentication has challenged us before the first big upload.
+        # (They are reused as staging graphs, so the switch must not drop them again.)
+        leftovers = [g for g in stale if g.startswith(staging_base)] or [staging_base + "0"]
+        self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in leftovers))
+        stale = [g for g in stale if not g.startswith(staging_base)]
+        moves: dict[str, str] = {}
+        loaded = 0
+        for index, (iri, triples) in enumerate(graphs.items()):
             # Staging graphs are outside the assertion base: a reader listing assertion
             # graphs during the upload must not see them.
             staging = f"{staging_base}{index}"
-            body = pyoxigraph.serialize(
-                (q.triple for q in graph_quads(graph, staging)),
-                format=pyoxigraph.RdfFormat.N_TRIPLES,
-            )
-            url = self.gsp_url + "?" + urllib.parse.urlencode({"graph": staging})
+            loaded += self.load_graph(staging, triples)
+            moves[staging] = iri
+            if progress is not None:
+                progress(index + 1, len(graphs), loaded)
+        self.update(self.kind.switch_statements(moves, stale))
+
+    def _send_load(self, request: urllib.request.Request, attempts: int = 3) -> None:
+        """Send one load request, again when the store rolled it back (its retry marker)."""
+        marker = self.kind.retry_marker
+        for attempt in range(attempts):
+            try:
+                self._send(request, timeout=max(self.timeout, 600.0))
+                return
+            except StoreError as error:
+                if marker is None or marker not in str(error) or attempt == attempts - 1:
+                    raise
+
+    def load_graph(self, iri: str, triples: Iterable[pyoxigraph.Triple]) -> int:
+        """Replace graph ``iri`` by ``triples`` (Graph Store Protocol: PUT, then POSTs that add).
+
+        A big graph goes in chunks of the store kind's size, so no request is huge; a graph
+        with blank nodes is never split, since each request is its own blank-node scope.
+        Returns the number of triples sent.
+        """
+        assert self.gsp_url is not None
+        url = (
+            self.gsp_url
+            + "?"
+            + urllib.parse.urlencode([("graph", iri), *self.kind.load_parameters()])
+        )
+        method, sent = "PUT", 0
+        for chunk in _chunks(triples, self.kind.chunk_triples):
+            body = pyoxigraph.serialize(chunk, format=pyoxigraph.RdfFormat.N_TRIPLES)
             request = urllib.request.Request(
-                url, data=body or b"", method="PUT", headers={"Content-Type": _TRIPLES}
+                url, data=body or b"", method=method, headers={"Content-Type": _TRIPLES}
             )
-            self._send(request)
-            moves.append(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{iri}>")
-        self.update(" ;\n".join(moves))
+            self._send_load(request)
+            method, sent = "POST", sent + len(chunk)
+        return sent
+
+
+def _chunks(triples: Iterable[pyoxigraph.Triple], size: int) -> Iterator[list[pyoxigraph.Triple]]:
+    """``triples`` in lists of ``size`` (one, maybe empty, list once a blank node is seen)."""
+    chunk: list[pyoxigraph.Triple] = []
+    blank = yielded = False
+    for triple in triples:
+        chunk.append(triple)
+        blank = blank or isinstance(triple.subject, pyoxigraph.BlankNode)
+        blank = blank or isinstance(triple.object, pyoxigraph.BlankNode)
+        if len(chunk) >= size and not blank:
+            yield chunk
+            chunk, yielded = [], True
+    if chunk or not yielded:
+        yield chunk

@@ -30,6 +30,7 @@ from peacekg import mediatypes
 from peacekg.config import Settings
 from peacekg.export import dataset_iri, void_graph
 from peacekg.namespaces import SD, VOID
+from peacekg.remote import RemoteStore
 from peacekg.store import EmbeddedStore, StoreError
 from peacekg.update import GraphNotFound, Updater, UpdateRejected, UpdatesBusy, parse_triples
 from peacekg.web import disk_error, httpcache, state
@@ -315,8 +316,12 @@ def _run(job: Job) -> Outcome:
         # A remote store answers over HTTP with its own timeout (RemoteStore.timeout).
         store = state().store
         try:
-            result = store.query(
-                job.query, default_graphs=job.default_graphs, named_graphs=job.named_graphs
+            result = (
+                store.run(job)
+                if isinstance(store, RemoteStore)
+                else store.query(
+                    job.query, default_graphs=job.default_graphs, named_graphs=job.named_graphs
+                )
             )
         except SyntaxError as error:
             _fail(400, f"query syntax error: {error}")
