@@ -53,7 +53,9 @@ def test_timeout_stops_the_query_and_the_next_one_is_served(
     make_app: Callable[..., Flask],
     serve: Callable[[Flask], LiveServer],
 ) -> None:
-    server = serve(make_app(built_mini, query_timeout=1.0, query_workers=2))
+    # 5 s, not 1: the first query of a fresh worker on a loaded CI machine (two suites and
+    # other jobs on two cores) took over a second and was stopped as a runaway.
+    server = serve(make_app(built_mini, query_timeout=5.0, query_workers=2))
     assert _rows(_query(server, EVENTS)[2]) == [f"{MINI}round1", f"{MINI}round2"]
     pool = endpoint(server.app).pool
     assert pool is not None
@@ -65,11 +67,11 @@ def test_timeout_stops_the_query_and_the_next_one_is_served(
     assert status == 503
     assert headers["Content-Type"] == "text/plain; charset=utf-8"
     assert body == (
-        b"query stopped after 1 s (the server's query_timeout); narrow it down or add a LIMIT\n"
+        b"query stopped after 5 s (the server's query_timeout); narrow it down or add a LIMIT\n"
     )
     # Only a generous bound (the CI machine is small and shared): the runaway query would
-    # take hours, so being answered within 25 s proves it was stopped.
-    assert elapsed < 25.0
+    # take hours, so being answered within 60 s proves it was stopped.
+    assert elapsed < 60.0
 
     # The worker that ran it is gone (killed, not left computing), and the next query is
     # answered by another warm worker.
