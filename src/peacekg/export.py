@@ -24,10 +24,27 @@ from rdflib.namespace import DCTERMS
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings
 from peacekg.namespaces import SD, VOID
-from peacekg.store import GraphStore, to_rdflib_term
+from peacekg.store import DUMPS_SUBDIR, GraphStore, OpenStore, to_rdflib_term
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DUMP_FORMATS = ("trig", "nquads", "turtle", "jsonld")
+CONTEXT_FILE = "peacekg-context.jsonld"
+#: The published JSON-LD context: the prefixes a reader of the JSON-LD documents needs.
+CONTEXT = {
+    "@context": {
+        "pkg": "https://w3id.org/peacekg/ontology#",
+        "pkgr": "https://w3id.org/peacekg/id/",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "oa": "http://www.w3.org/ns/oa#",
+        "prov": "http://www.w3.org/ns/prov#",
+        "schema": "http://schema.org/",
+        "dcterms": "http://purl.org/dc/terms/",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        "wd": "http://www.wikidata.org/entity/",
+        "label": {"@id": "rdfs:label"},
+    }
+}
 _UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 _ALL_QUADS = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -309,6 +326,26 @@ def export(store: GraphStore, settings: Settings, out: Path | None = None) -> li
     write_atomically(sums, ("\n".join(checksums) + "\n").encode("utf-8"))
     written.append(sums)
     return written
+
+
+def write_context(out: Path) -> Path:
+    """Write the JSON-LD context the dumps page offers; return its path."""
+    path = out / CONTEXT_FILE
+    write_atomically(path, json.dumps(CONTEXT, indent=2).encode("utf-8"))
+    return path
+
+
+def export_store_dir(directory: Path, settings: Settings) -> list[Path]:
+    """Write the dumps, VoID, SHA256SUMS and context of a complete store directory into its
+    ``dumps/`` (the build calls this before switching the link, so the served store never
+    lacks its dumps and no request writes them); return the paths."""
+    store = pyoxigraph.Store.read_only(str(directory))
+    try:
+        out = directory / DUMPS_SUBDIR
+        written = export(OpenStore(store, settings.graphs.union()), settings, out)
+        return [*written, write_context(out)]
+    finally:
+        del store
 
 
 def export_reference(store: GraphStore, settings: Settings) -> Path:
