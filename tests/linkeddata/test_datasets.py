@@ -50,8 +50,8 @@ def test_dumps_are_the_builds_own_and_no_request_writes_them(
     assert client.get(f"/dumps/{nq}").get_data() == (served / nq).read_bytes()
     assert hashlib.sha256((served / nq).read_bytes()).hexdigest() == sums[nq]
     assert client.get("/void").status_code == 200
-    # Nothing was written for the requests: the fallback directory stays absent.
-    assert not ld_settings.dumps_dir.exists()
+    # Nothing was written for the requests: no dump in the fallback directory.
+    assert not (ld_settings.dumps_dir / nq).exists()
 
 
 def test_dumps_parse_and_keep_the_graphs(client: FlaskClient, ld_settings: Settings) -> None:
