@@ -24,7 +24,13 @@ from rdflib.namespace import DCTERMS
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings
 from peacekg.namespaces import SD, VOID
-from peacekg.store import DUMPS_SUBDIR, GraphStore, OpenStore, to_rdflib_term
+from peacekg.store import (
+    DUMPS_SUBDIR,
+    GraphStore,
+    OpenStore,
+    oxigraph_store,
+    to_rdflib_term,
+)
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DUMP_FORMATS = ("trig", "nquads", "turtle", "jsonld")
@@ -227,6 +233,7 @@ def canonical_quads(
     Sorting makes the serialisers' output a function of the graph's content alone, whatever
     order the store returns its quads in.
     """
+    blank = pyoxigraph.BlankNode
     relabelled = [
         pyoxigraph.Quad(
             _relabel(q.subject, labels),  # type: ignore[arg-type]  # subjects stay subjects
@@ -234,6 +241,8 @@ def canonical_quads(
             _relabel(q.object, labels),
             q.graph_name,
         )
+        if isinstance(q.subject, blank) or isinstance(q.object, blank)
+        else q  # most quads name no blank node: kept as they are
         for q in quads
     ]
     return sorted(relabelled, key=_order)
@@ -244,14 +253,25 @@ def _order(quad: pyoxigraph.Quad) -> tuple[str, str, str, str]:
 
 
 def _stored_quads(store: GraphStore) -> list[pyoxigraph.Quad]:
+    local = oxigraph_store(store)
+    if local is not None:  # read the quads as stored: no query, no rebuilt terms
+        return [q for q in local if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)]
     # Quads keep their graph: rebuild them from a SELECT so any GraphStore can be dumped.
     rows = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert isinstance(rows, pyoxigraph.QuerySolutions)
     return [pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
 
 
-def _union_quads(store: GraphStore) -> list[pyoxigraph.Quad]:
-    result = store.query(_UNION)
+def _union_quads(store: GraphStore, union_graphs: list[str]) -> list[pyoxigraph.Quad]:
+    local = oxigraph_store(store)
+    if local is not None:  # the union graphs' triples, each once (as the union query gives)
+        triples = {
+            q.triple
+            for graph in union_graphs
+            for q in local.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph))
+        }
+        return [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples]
+    result = store.query(_UNION, default_graphs=union_graphs)
     assert isinstance(result, pyoxigraph.QueryTriples)
     return [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in result]
 
@@ -305,7 +325,8 @@ def export(store: GraphStore, settings: Settings, out: Path | None = None) -> li
     checksums: list[str] = []
     dump_urls: dict[str, str] = {}
     stored = _stored_quads(store)
-    dataset_quads, union_triples = canonical_dumps(stored, _union_quads(store))
+    union = _union_quads(store, settings.graphs.union())
+    dataset_quads, union_triples = canonical_dumps(stored, union)
     for name in DUMP_FORMATS:
         fmt = mediatypes.by_name(name)
         assert fmt is not None

@@ -335,7 +335,8 @@ class EmbeddedStore:
         """The store at ``store_link`` with the union of ``names.union()`` as default graph."""
         return cls(store_link, names.union())
 
-    def _current(self) -> pyoxigraph.Store:
+    def current(self) -> pyoxigraph.Store:
+        """The store the link points to now (reopened after a switch)."""
         try:
             target = os.readlink(self.store_link)
         except OSError as error:
@@ -364,7 +365,7 @@ class EmbeddedStore:
         union of every named graph, which would repeat each fact once per assertion.
         """
         return run_query(
-            self._current(),
+            self.current(),
             sparql,
             default_graphs=self.default_graphs if default_graphs is None else default_graphs,
             named_graphs=named_graphs,
@@ -372,7 +373,7 @@ class EmbeddedStore:
 
     def graph_counts(self) -> dict[str, int]:
         """Triples per named graph."""
-        return graph_counts(self._current())
+        return graph_counts(self.current())
 
 
 def graph_counts(store: pyoxigraph.Store) -> dict[str, int]:
@@ -413,6 +414,16 @@ class OpenStore:
     def graph_counts(self) -> dict[str, int]:
         """Triples per named graph."""
         return graph_counts(self.store)
+
+
+def oxigraph_store(store: GraphStore) -> pyoxigraph.Store | None:
+    """The Oxigraph store behind ``store`` when it is embedded (its quads can be read without
+    a query); None for a remote store."""
+    if isinstance(store, OpenStore):
+        return store.store
+    if isinstance(store, EmbeddedStore):
+        return store.current()
+    return None
 
 
 def served_dumps_dir(store: GraphStore) -> Path | None:
