@@ -41,7 +41,16 @@ def _build_and_export(project: Path, build_dir: Path) -> dict[str, bytes]:
         result = runner.invoke(main, [command, *flags])
         assert result.exit_code == 0, result.output
     dumps = build_dir / "dumps"
-    return {p.name: p.read_bytes() for p in sorted(dumps.iterdir()) if p.is_file()}
+    exported = {p.name: p.read_bytes() for p in sorted(dumps.iterdir()) if p.is_file()}
+    # The dumps the build wrote into the served store are those bytes too.
+    served = build_dir / "store" / "dumps"
+    built = {p.name: p.read_bytes() for p in sorted(served.iterdir()) if p.is_file()}
+    assert set(built) == {n for n in exported if not n.startswith(REFERENCE_HTML)} | {
+        "peacekg-context.jsonld"
+    }
+    for name, data in exported.items():
+        assert name.startswith(REFERENCE_HTML) or built[name] == data, name
+    return exported
 
 
 def test_two_builds_give_identical_dumps_void_and_checksums(mini: Path, tmp_path: Path) -> None:

@@ -24,10 +24,33 @@ from rdflib.namespace import DCTERMS
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings
 from peacekg.namespaces import SD, VOID
-from peacekg.store import GraphStore, to_rdflib_term
+from peacekg.store import (
+    DUMPS_SUBDIR,
+    GraphStore,
+    OpenStore,
+    oxigraph_store,
+    to_rdflib_term,
+)
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DUMP_FORMATS = ("trig", "nquads", "turtle", "jsonld")
+CONTEXT_FILE = "peacekg-context.jsonld"
+#: The published JSON-LD context: the prefixes a reader of the JSON-LD documents needs.
+CONTEXT = {
+    "@context": {
+        "pkg": "https://w3id.org/peacekg/ontology#",
+        "pkgr": "https://w3id.org/peacekg/id/",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "oa": "http://www.w3.org/ns/oa#",
+        "prov": "http://www.w3.org/ns/prov#",
+        "schema": "http://schema.org/",
+        "dcterms": "http://purl.org/dc/terms/",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        "wd": "http://www.wikidata.org/entity/",
+        "label": {"@id": "rdfs:label"},
+    }
+}
 _UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 _ALL_QUADS = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -210,6 +233,7 @@ def canonical_quads(
     Sorting makes the serialisers' output a function of the graph's content alone, whatever
     order the store returns its quads in.
     """
+    blank = pyoxigraph.BlankNode
     relabelled = [
         pyoxigraph.Quad(
             _relabel(q.subject, labels),  # type: ignore[arg-type]  # subjects stay subjects
@@ -217,6 +241,8 @@ def canonical_quads(
             _relabel(q.object, labels),
             q.graph_name,
         )
+        if isinstance(q.subject, blank) or isinstance(q.object, blank)
+        else q  # most quads name no blank node: kept as they are
         for q in quads
     ]
     return sorted(relabelled, key=_order)
@@ -227,14 +253,25 @@ def _order(quad: pyoxigraph.Quad) -> tuple[str, str, str, str]:
 
 
 def _stored_quads(store: GraphStore) -> list[pyoxigraph.Quad]:
+    local = oxigraph_store(store)
+    if local is not None:  # read the quads as stored: no query, no rebuilt terms
+        return [q for q in local if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)]
     # Quads keep their graph: rebuild them from a SELECT so any GraphStore can be dumped.
     rows = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert isinstance(rows, pyoxigraph.QuerySolutions)
     return [pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
 
 
-def _union_quads(store: GraphStore) -> list[pyoxigraph.Quad]:
-    result = store.query(_UNION)
+def _union_quads(store: GraphStore, union_graphs: list[str]) -> list[pyoxigraph.Quad]:
+    local = oxigraph_store(store)
+    if local is not None:  # the union graphs' triples, each once (as the union query gives)
+        triples = {
+            q.triple
+            for graph in union_graphs
+            for q in local.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph))
+        }
+        return [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples]
+    result = store.query(_UNION, default_graphs=union_graphs)
     assert isinstance(result, pyoxigraph.QueryTriples)
     return [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in result]
 
@@ -288,7 +325,8 @@ def export(store: GraphStore, settings: Settings, out: Path | None = None) -> li
     checksums: list[str] = []
     dump_urls: dict[str, str] = {}
     stored = _stored_quads(store)
-    dataset_quads, union_triples = canonical_dumps(stored, _union_quads(store))
+    union = _union_quads(store, settings.graphs.union())
+    dataset_quads, union_triples = canonical_dumps(stored, union)
     for name in DUMP_FORMATS:
         fmt = mediatypes.by_name(name)
         assert fmt is not None
@@ -309,6 +347,26 @@ def export(store: GraphStore, settings: Settings, out: Path | None = None) -> li
     write_atomically(sums, ("\n".join(checksums) + "\n").encode("utf-8"))
     written.append(sums)
     return written
+
+
+def write_context(out: Path) -> Path:
+    """Write the JSON-LD context the dumps page offers; return its path."""
+    path = out / CONTEXT_FILE
+    write_atomically(path, json.dumps(CONTEXT, indent=2).encode("utf-8"))
+    return path
+
+
+def export_store_dir(directory: Path, settings: Settings) -> list[Path]:
+    """Write the dumps, VoID, SHA256SUMS and context of a complete store directory into its
+    ``dumps/`` (the build calls this before switching the link, so the served store never
+    lacks its dumps and no request writes them); return the paths."""
+    store = pyoxigraph.Store.read_only(str(directory))
+    try:
+        out = directory / DUMPS_SUBDIR
+        written = export(OpenStore(store, settings.graphs.union()), settings, out)
+        return [*written, write_context(out)]
+    finally:
+        del store
 
 
 def export_reference(store: GraphStore, settings: Settings) -> Path:

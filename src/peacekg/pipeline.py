@@ -21,6 +21,7 @@ from rdflib.util import guess_format
 from peacekg import __version__
 from peacekg.checks import CheckViolation, run_checks
 from peacekg.config import Settings
+from peacekg.export import export_store_dir
 from peacekg.load import LoadedSources, load, source_files
 from peacekg.passages import verify_quotes
 from peacekg.quotes import QuoteProblem
@@ -264,14 +265,23 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
     result = build_dataset(settings, progress)
     started = time.perf_counter()
     graphs = result.named_graphs(settings)
+    total = sum(len(g) for g in graphs.values())
     store_dir: Path | None = None
     if settings.store_url:
         RemoteStore.from_settings(settings).replace_graphs(graphs)
         settings.build_dir.mkdir(parents=True, exist_ok=True)
+        progress("store", f"{total} triples in {len(graphs)} graphs {_took(started)}")
     else:
-        store_dir = build_store(settings.store_path, graphs)
-    total = sum(len(g) for g in graphs.values())
-    progress("store", f"{total} triples in {len(graphs)} graphs {_took(started)}")
+
+        def dump(directory: Path) -> None:
+            """Runs once the new store is complete and before the link switch, so a failed
+            dump leaves the served store and its dumps as they were."""
+            progress("store", f"{total} triples in {len(graphs)} graphs {_took(started)}")
+            dumped = time.perf_counter()
+            written = export_store_dir(directory, settings)
+            progress("dumps", f"{len(written)} files {_took(dumped)}")
+
+        store_dir = build_store(settings.store_path, graphs, before_switch=dump)
     manifest = {
         "version": __version__,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

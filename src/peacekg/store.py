@@ -16,7 +16,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -33,6 +33,10 @@ QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.Q
 REPLACED_STORE_GRACE_SECONDS = 15 * 60
 # Where a store is written before it is complete (then renamed to `store-…`).
 PARTIAL_PREFIX = ".partial-store-"
+#: The build writes the served store's dumps inside its directory (RocksDB leaves files it
+#: does not know alone), so the one link switch serves a store and its dumps together, and
+#: removing a replaced store removes its dumps.
+DUMPS_SUBDIR = "dumps"
 
 
 class StoreError(Exception):
@@ -197,20 +201,32 @@ def _string_literal(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def build_store(store_link: Path, graphs: Mapping[str, Graph]) -> Path:
+def build_store(
+    store_link: Path,
+    graphs: Mapping[str, Graph],
+    before_switch: Callable[[Path], None] | None = None,
+) -> Path:
     """Write ``graphs`` into a new store directory, then switch ``store_link`` to it atomically.
 
     Returns the new directory. Older directories beyond the previous one are removed.
     """
     return write_store(
-        store_link, (quad for iri, graph in graphs.items() for quad in graph_quads(graph, iri))
+        store_link,
+        (quad for iri, graph in graphs.items() for quad in graph_quads(graph, iri)),
+        before_switch,
     )
 
 
-def write_store(store_link: Path, quads: Iterable[pyoxigraph.Quad]) -> Path:
+def write_store(
+    store_link: Path,
+    quads: Iterable[pyoxigraph.Quad],
+    before_switch: Callable[[Path], None] | None = None,
+) -> Path:
     """Like :func:`build_store`, from quads (any graph, the default graph included).
 
-    The endpoint's update path uses it to commit a changed copy of the served dataset.
+    ``before_switch`` gets the complete, closed store directory before the link moves (the
+    build writes the dumps there); if it raises, the new directory goes and nothing served
+    changes. The endpoint's update path uses this to commit a changed copy of the dataset.
     """
     parent = store_link.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -232,6 +248,12 @@ def write_store(store_link: Path, quads: Iterable[pyoxigraph.Quad]) -> Path:
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    if before_switch is not None:
+        try:
+            before_switch(new_dir)
+        except BaseException:
+            shutil.rmtree(new_dir, ignore_errors=True)
+            raise
     temporary_link = parent / f".store-link-{os.getpid()}"
     try:
         if temporary_link.is_symlink():
@@ -313,7 +335,8 @@ class EmbeddedStore:
         """The store at ``store_link`` with the union of ``names.union()`` as default graph."""
         return cls(store_link, names.union())
 
-    def _current(self) -> pyoxigraph.Store:
+    def current(self) -> pyoxigraph.Store:
+        """The store the link points to now (reopened after a switch)."""
         try:
             target = os.readlink(self.store_link)
         except OSError as error:
@@ -342,7 +365,7 @@ class EmbeddedStore:
         union of every named graph, which would repeat each fact once per assertion.
         """
         return run_query(
-            self._current(),
+            self.current(),
             sparql,
             default_graphs=self.default_graphs if default_graphs is None else default_graphs,
             named_graphs=named_graphs,
@@ -350,13 +373,67 @@ class EmbeddedStore:
 
     def graph_counts(self) -> dict[str, int]:
         """Triples per named graph."""
-        result = self._current().query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        return graph_counts(self.current())
+
+
+def graph_counts(store: pyoxigraph.Store) -> dict[str, int]:
+    """Triples per named graph of an open Oxigraph store."""
+    result = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert isinstance(result, pyoxigraph.QuerySolutions)
+    counts: dict[str, int] = {}
+    for solution in result:
+        graph, count = solution["g"], solution["n"]
+        assert graph is not None and isinstance(count, pyoxigraph.Literal)
+        counts[graph.value] = int(count.value)
+    return counts
+
+
+class OpenStore:
+    """An open Oxigraph store as a :class:`GraphStore` (the build dumps its new store through
+    this before the link points to it)."""
+
+    def __init__(self, store: pyoxigraph.Store, default_graphs: Sequence[str]) -> None:
+        self.store = store
+        self.default_graphs = list(default_graphs)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Evaluate ``sparql``; the default graph is the union graphs unless given."""
+        return run_query(
+            self.store,
+            sparql,
+            default_graphs=self.default_graphs if default_graphs is None else default_graphs,
+            named_graphs=named_graphs,
         )
-        assert isinstance(result, pyoxigraph.QuerySolutions)
-        counts: dict[str, int] = {}
-        for solution in result:
-            graph, count = solution["g"], solution["n"]
-            assert graph is not None and isinstance(count, pyoxigraph.Literal)
-            counts[graph.value] = int(count.value)
-        return counts
+
+    def graph_counts(self) -> dict[str, int]:
+        """Triples per named graph."""
+        return graph_counts(self.store)
+
+
+def oxigraph_store(store: GraphStore) -> pyoxigraph.Store | None:
+    """The Oxigraph store behind ``store`` when it is embedded (its quads can be read without
+    a query); None for a remote store."""
+    if isinstance(store, OpenStore):
+        return store.store
+    if isinstance(store, EmbeddedStore):
+        return store.current()
+    return None
+
+
+def served_dumps_dir(store: GraphStore) -> Path | None:
+    """The dumps the build wrote beside the store now served, if any (None for a remote
+    store, or a store written by ``/update``, which has no dumps of its own)."""
+    try:
+        directory = getattr(store, "directory", None)
+    except OSError:  # no store link yet: the caller's query says so
+        return None
+    if not isinstance(directory, Path):
+        return None
+    dumps = directory / DUMPS_SUBDIR
+    return dumps if (dumps / "SHA256SUMS").is_file() else None

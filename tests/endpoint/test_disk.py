@@ -1,5 +1,9 @@
 """A full or read-only disk under /update and /dumps: 507 / 503, nothing half-written left.
 
+The build writes the dumps with the store, so /dumps only reads them and still answers on a
+full or read-only disk; only a store without dumps of its own (written by /update) makes a
+request write them, and that request gets the 507 / 503.
+
 The build directory lies on a small tmpfs of its own (mounting needs root; skipped
 elsewhere), filled up or remounted read-only: the kernel's own ENOSPC and EROFS.
 """
@@ -16,6 +20,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from peacekg import __version__
+from peacekg.store import DUMPS_SUBDIR
 from tests.endpoint.conftest import TOKEN
 from tests.endpoint.test_update import AUTH, ROUND3_FACTS, _counts, _insert
 
@@ -80,11 +86,27 @@ def test_a_full_disk_is_507_and_leaves_nothing_behind(
         headers=AUTH,
     )
     assert (update.status_code, update.data.decode()) == (507, FULL)
+    # The build's own dumps are only read: listed and downloadable on a full disk.
+    dumps = client.get("/dumps")
+    assert dumps.status_code == 200
+    assert client.get(f"/dumps/peacekg-{__version__}.nq").status_code == 200
+    # No half-written store, link or dump: only what was there.
+    assert _entries(build_dir) == entries
+    assert _counts(client) == before
+
+
+def test_dumps_written_by_a_request_on_a_full_disk_are_507(
+    on_disk: tuple[FlaskClient, Path], disk: Path
+) -> None:
+    client, build_dir = on_disk
+    # A store without dumps of its own (as /update writes it): the request must write them.
+    shutil.rmtree(build_dir / "store" / DUMPS_SUBDIR)
+    _fill(disk)
+    entries = _entries(build_dir)
     dumps = client.get("/dumps")
     assert (dumps.status_code, dumps.data.decode()) == (507, FULL)
-    # No half-written store, link or dump: only what was there (dumps/ may be new, empty).
+    # No half-written dump: only what was there (dumps/ may be new, empty).
     assert [e for e in _entries(build_dir) if e != "dumps"] == entries
-    assert _counts(client) == before
 
     (disk / "filler").unlink()
     assert client.get("/dumps").status_code == 200
@@ -102,8 +124,8 @@ def test_a_read_only_disk_is_503(on_disk: tuple[FlaskClient, Path], disk: Path) 
         headers=AUTH,
     )
     assert (update.status_code, update.data.decode()) == (503, READ_ONLY)
-    dumps = client.get("/dumps")
-    assert (dumps.status_code, dumps.data.decode()) == (503, READ_ONLY)
+    shown = client.get("/dumps")
+    assert shown.status_code == 200  # the build's dumps: read, not written
     assert _entries(build_dir) == entries
     assert _counts(client) == before
     assert os.readlink(build_dir / "store") in entries

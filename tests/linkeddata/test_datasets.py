@@ -39,6 +39,21 @@ def test_dumps_page_lists_every_dump_with_size_and_checksum(client: FlaskClient)
         assert hashlib.sha256(body).hexdigest() == checksum
 
 
+def test_dumps_are_the_builds_own_and_no_request_writes_them(
+    client: FlaskClient, ld_settings: Settings
+) -> None:
+    served = ld_settings.store_path / "dumps"
+    sums = dict(
+        reversed(line.split("  ")) for line in (served / "SHA256SUMS").read_text().splitlines()
+    )
+    nq = f"peacekg-{__version__}.nq"
+    assert client.get(f"/dumps/{nq}").get_data() == (served / nq).read_bytes()
+    assert hashlib.sha256((served / nq).read_bytes()).hexdigest() == sums[nq]
+    assert client.get("/void").status_code == 200
+    # Nothing was written for the requests: no dump in the fallback directory.
+    assert not (ld_settings.dumps_dir / nq).exists()
+
+
 def test_dumps_parse_and_keep_the_graphs(client: FlaskClient, ld_settings: Settings) -> None:
     trig = client.get(f"/dumps/peacekg-{__version__}.trig")
     assert trig.headers["Content-Type"] == "application/trig"

@@ -79,7 +79,7 @@ def test_a_dump_is_gzipped_when_accepted(client: FlaskClient, ld_settings: Setti
     assert (part.status_code, part.data) == (206, packed.data[:10])
     # The pre-compressed N-Quads file is served as it is, named by its own type.
     name = f"peacekg-{__version__}.nq.gz"
-    on_disk = (ld_settings.dumps_dir / name).read_bytes()
+    on_disk = (ld_settings.store_path / "dumps" / name).read_bytes()
     archive = client.get(f"/dumps/{name}", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in archive.headers
     assert archive.data == on_disk

@@ -54,8 +54,11 @@ def test_build_writes_the_union_graphs_provenance_and_one_graph_per_assertion(
         "check",
         "wikidata",
         "store",
+        "dumps",
     ]
-    assert messages[-1][1].startswith("119 triples in 9 graphs ")
+    assert messages[-2][1].startswith("119 triples in 9 graphs ")
+    # 4 dumps, plain and gzip, VoID, SHA256SUMS and the JSON-LD context.
+    assert messages[-1][1].startswith("11 files ")
     assert result.store_dir is not None and store.directory == result.store_dir
     # The default graph is the union: the inferred rdf:type Event is visible without GRAPH.
     assert _count(store) == 2

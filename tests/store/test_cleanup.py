@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph
+import pytest
 
 from peacekg.store import REPLACED_STORE_GRACE_SECONDS, write_store
 
@@ -83,3 +84,22 @@ def test_a_half_written_store_of_a_live_writer_is_kept(tmp_path: Path) -> None:
     newest = write_store(link, [QUAD])
     assert busy.is_dir()
     assert os.readlink(link) == newest.name
+
+
+def test_a_failing_step_before_the_switch_leaves_the_served_store(tmp_path: Path) -> None:
+    link = tmp_path / "store"
+    served = write_store(link, [QUAD])
+    seen: list[Path] = []
+
+    def fail(directory: Path) -> None:
+        seen.append(directory)
+        (directory / "dumps").mkdir()
+        raise OSError("dump failed")
+
+    with pytest.raises(OSError, match=r"^dump failed$"):
+        write_store(link, [QUAD], before_switch=fail)
+    # The step saw the complete new store; the link still names the old one, and the new
+    # directory (with what the step wrote) is gone.
+    assert len(seen) == 1 and seen[0] != served
+    assert os.readlink(link) == served.name
+    assert _entries(tmp_path) == sorted(["store", served.name])

@@ -1,9 +1,12 @@
 """Dumps, the ontology reference and the VoID/DCAT description, as the server offers them.
 
-The dumps are written by :func:`peacekg.export.export`; the server writes them on the first
-request for ``/dumps`` (or ``/void``) and again whenever the store changed since, so that a
-download always holds what the endpoint answers from. A lock kept on the app keeps two threads
-from writing at once; a stamp file records which store the dumps were made from.
+``peacekg build`` writes the dumps, VoID and SHA256SUMS inside the new store's directory
+before switching to it, so the served store and its dumps change together and a request only
+reads them (sizes from the file system, checksums from SHA256SUMS: nothing is re-hashed).
+A store without dumps of its own (a remote store, one written by ``/update``) falls back to
+:func:`peacekg.export.export` into the dumps directory on the first request, and again whenever
+the store changed since; a lock kept on the app keeps two threads from writing at once and a
+stamp file records which store those dumps were made from.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from rdflib.namespace import DCTERMS, FOAF
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings
 from peacekg.export import (
+    CONTEXT,
+    CONTEXT_FILE,
     DUMP_FORMATS,
     dataset_iri,
     dump_name,
@@ -30,28 +35,10 @@ from peacekg.export import (
 )
 from peacekg.namespaces import DCAT, VOID
 from peacekg.reference import REFERENCE_FILE, write_reference
-from peacekg.store import GraphStore, stored_graph
+from peacekg.store import GraphStore, served_dumps_dir, stored_graph
 
 STAMP = ".made-from.json"
 SPDX = "http://spdx.org/rdf/terms#"
-CONTEXT_FILE = "peacekg-context.jsonld"
-
-# The published JSON-LD context: the prefixes a reader of the JSON-LD documents needs.
-CONTEXT = {
-    "@context": {
-        "pkg": "https://w3id.org/peacekg/ontology#",
-        "pkgr": "https://w3id.org/peacekg/id/",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "oa": "http://www.w3.org/ns/oa#",
-        "prov": "http://www.w3.org/ns/prov#",
-        "schema": "http://schema.org/",
-        "dcterms": "http://purl.org/dc/terms/",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-        "wd": "http://www.wikidata.org/entity/",
-        "label": {"@id": "rdfs:label"},
-    }
-}
 
 
 @dataclass(frozen=True)
@@ -64,6 +51,8 @@ class DumpFile:
     format: str
     media_type: str
     compressed: bool
+    #: Where the file is (the served store's own dumps or the fallback dumps directory).
+    path: Path
 
 
 def _fingerprint(store: GraphStore) -> str:
@@ -79,6 +68,9 @@ def _fingerprint(store: GraphStore) -> str:
 def ensure_dumps(store: GraphStore, settings: Settings, lock: threading.Lock) -> list[DumpFile]:
     """The dump files, written first when missing or made from another store (``lock`` keeps
     two requests from writing them at once)."""
+    built = served_dumps_dir(store)
+    if built is not None:
+        return list_dumps(built, _checksums(built / "SHA256SUMS"))
     out = settings.dumps_dir
     stamp = out / STAMP
     fingerprint = _fingerprint(store)
@@ -99,7 +91,8 @@ def ensure_dumps(store: GraphStore, settings: Settings, lock: threading.Lock) ->
             for leftover in out.glob(f".*.{os.getpid()}.tmp"):
                 leftover.unlink(missing_ok=True)
             raise
-    return list_dumps(out)
+        sums = out / "SHA256SUMS"
+        return list_dumps(out, _checksums(sums) if sums.is_file() else None)
 
 
 def _fmt(name: str) -> mediatypes.MediaFormat:
@@ -108,29 +101,47 @@ def _fmt(name: str) -> mediatypes.MediaFormat:
     return fmt
 
 
-def list_dumps(directory: Path) -> list[DumpFile]:
-    """Every dump file in ``directory`` with size and SHA-256, in the order of DUMP_FORMATS."""
+def _checksums(sums: Path) -> dict[str, str]:
+    """File name -> SHA-256 from a ``sha256sum``-style list."""
+    digests: dict[str, str] = {}
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        if name:
+            digests[name] = digest
+    return digests
+
+
+def list_dumps(directory: Path, checksums: dict[str, str] | None = None) -> list[DumpFile]:
+    """Every dump file in ``directory`` with size and SHA-256, in the order of DUMP_FORMATS;
+    a file named in ``checksums`` is not read again."""
     files: list[DumpFile] = []
+    known = checksums or {}
     for name in DUMP_FORMATS:
         fmt = _fmt(name)
         for path in (directory / dump_name(fmt), directory / (dump_name(fmt) + ".gz")):
             if path.is_file():
-                files.append(_file(path, fmt.label, fmt.media_type, path.suffix == ".gz"))
+                compressed = path.suffix == ".gz"
+                files.append(_file(path, fmt.label, fmt.media_type, compressed, known))
     context = directory / CONTEXT_FILE
     if context.is_file():
-        files.append(_file(context, "JSON-LD context", "application/ld+json", False))
+        files.append(_file(context, "JSON-LD context", "application/ld+json", False, known))
     return files
 
 
-def _file(path: Path, label: str, media_type: str, compressed: bool) -> DumpFile:
-    data = path.read_bytes()
+def _file(
+    path: Path, label: str, media_type: str, compressed: bool, checksums: dict[str, str]
+) -> DumpFile:
+    digest = checksums.get(path.name)
+    if digest is None:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return DumpFile(
         name=path.name,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        size=path.stat().st_size,
+        sha256=digest,
         format=label + (" (gzip)" if compressed else ""),
         media_type="application/gzip" if compressed else media_type,
         compressed=compressed,
+        path=path,
     )
 
 

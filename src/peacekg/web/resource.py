@@ -51,13 +51,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from peacekg import __version__, describe, mediatypes
 from peacekg.config import Settings
-from peacekg.export import split_counts
+from peacekg.export import CONTEXT_FILE, split_counts
 from peacekg.store import stored_graph
 from peacekg.web import state
 from peacekg.web.datasets import (
-    CONTEXT_FILE,
     ensure_dumps,
-    list_dumps,
     reference_path,
     void_dcat,
 )
@@ -725,13 +723,10 @@ def dumps() -> Response:
 def dump_file(name: str) -> BaseResponse:
     """One dump file."""
     settings = _settings()
-    ensure_dumps(state().store, settings, _lock())
-    known = {f.name: f for f in list_dumps(settings.dumps_dir)}
+    known = {f.name: f for f in ensure_dumps(state().store, settings, _lock())}
     if name not in known:
         abort(404)
-    return send_dump(
-        settings.dumps_dir / name, known[name].media_type, store_version(state().store)
-    )
+    return send_dump(known[name].path, known[name].media_type, store_version(state().store))
 
 
 def _examples() -> list[str]:
