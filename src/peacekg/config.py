@@ -127,6 +127,12 @@ class Settings:
         "links to a query giving every one",
         500,
     )
+    max_page_neighbours: int = _help(
+        "Most neighbours an entity page or RDF document reads each way (what it links to, what "
+        "links to it), so its time stays bounded at any graph size; past them a subset is "
+        "shown, with every statement counted",
+        1000,
+    )
     store_url: str | None = _help(
         "Query URL of a remote SPARQL 1.1 store to serve from instead of the embedded one", None
     )
@@ -180,6 +186,7 @@ class Settings:
             "client_concurrency",
             "max_queued_updates",
             "max_page_statements",
+            "max_page_neighbours",
         ):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be greater than 0")

@@ -275,6 +275,8 @@ class Description:
     #: Predicates whose label reads like another shown predicate's (shown with their
     #: prefixed name, so ``pkg:memberOf`` and ``schema:memberOf`` are told apart).
     ambiguous: set[str] = field(default_factory=set)
+    #: How many statements the entity has, when a ``limit`` left some unread (else None).
+    total: int | None = None
 
     def show_prefixed(self, statement: Statement) -> bool:
         """Whether the row of ``statement`` names its property by prefixed name too."""
@@ -311,7 +313,12 @@ class Description:
 
 
 def describe(
-    store: GraphStore, iri: str, graphs: GraphNames, *, every_graph: bool = False
+    store: GraphStore,
+    iri: str,
+    graphs: GraphNames,
+    *,
+    every_graph: bool = False,
+    limit: int | None = None,
 ) -> Description:
     """Outgoing and incoming statements of ``iri``, the blank nodes it points to (quote
     selectors), and the labels of every neighbour, as quads that keep their graph.
@@ -319,20 +326,34 @@ def describe(
     The graphs are the ontology, asserted and inferred ones (``GraphNames.all()``); derived
     views such as the Wikidata-shaped graph repeat the same facts in another model and are
     left out unless ``every_graph`` (for IRIs that only those views mint).
+
+    ``limit`` bounds the work for an entity with very many statements (a country that
+    thousands of events point to, issue 18): the statements of at most that many neighbours
+    are read each way (all of a neighbour's, so a statement keeps every graph that holds it
+    and its echoes), and when a side has more, :attr:`Description.total` counts every one.
     """
     ref = _iri(iri)
     only = "" if every_graph else "FILTER(?g IN (" + ", ".join(_iri(g) for g in graphs.all()) + "))"
+    bound = "" if limit is None else f"LIMIT {int(limit)}"
     rows = _rows(
         store,
-        f"""SELECT ?s ?p ?o ?g WHERE {{
-            {{ GRAPH ?g {{ {ref} ?p ?o }} BIND({ref} AS ?s) }}
-            UNION {{ GRAPH ?g {{ ?s ?p {ref} }} BIND({ref} AS ?o) }}
+        f"""SELECT ?s ?p ?o ?g ?side WHERE {{
+            {{ {{ SELECT DISTINCT ?o WHERE {{ GRAPH ?g {{ {ref} ?p ?o }} {only} }} {bound} }}
+               GRAPH ?g {{ {ref} ?p ?o }} BIND({ref} AS ?s) BIND("out" AS ?side) }}
+            UNION {{ {{ SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p {ref} }} {only} }} {bound} }}
+               GRAPH ?g {{ ?s ?p {ref} }} BIND({ref} AS ?o) BIND("in" AS ?side) }}
             UNION {{ GRAPH ?g {{ {ref} ?p0 ?s . ?s ?p ?o FILTER(isBlank(?s)) }} }}
             UNION {{ GRAPH ?g {{ {ref} ?p0 ?b . ?b ?p1 ?s . ?s ?p ?o
                      FILTER(isBlank(?b) && isBlank(?s)) }} }}
             {only}
         }}""",
     )
+    total = None
+    if limit is not None:
+        outs = {_value(row["o"]) for row in rows if _value(row["side"]) == "out"}
+        ins = {_value(row["s"]) for row in rows if _value(row["side"]) == "in"}
+        if len(outs) >= limit or len(ins) >= limit:
+            total = _count_statements(store, ref, only)
     quads: list[pyoxigraph.Quad] = []
     seen: set[tuple[str, ...]] = set()
     for row in rows:
@@ -437,7 +458,20 @@ def describe(
         sources=footnotes,
         sources_truncated=found.truncated,
         ambiguous=ambiguous_predicates(outgoing + incoming),
+        total=total,
     )
+
+
+def _count_statements(store: GraphStore, ref: str, only: str) -> int:
+    """How many distinct statements (triples) have ``ref`` as subject or object."""
+    rows = _rows(
+        store,
+        f"""SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{
+            {{ GRAPH ?g {{ {ref} ?p ?o }} BIND({ref} AS ?s) }}
+            UNION {{ GRAPH ?g {{ ?s ?p {ref} }} BIND({ref} AS ?o) }}
+            {only} }} }}""",
+    )
+    return int(_value(rows[0]["n"]) or 0)
 
 
 def super_properties(

@@ -141,3 +141,25 @@ def _triples_about(nquads: bytes, iri: str) -> set[tuple[str, str, str]]:
         if iri in (getattr(quad.subject, "value", ""), getattr(quad.object, "value", "")):
             found.add((str(quad.subject), str(quad.predicate), str(quad.object)))
     return found
+
+
+def test_a_page_reads_at_most_max_page_neighbours_each_way(ld_settings: Settings) -> None:
+    """Past ``max_page_neighbours`` a page and a document show a subset, with every statement
+    counted, and say so; the rows they show are the entity's own (issue 18)."""
+    name = "claim-nuland-us-uk-advised"
+    iri = BASE + "id/" + name
+    whole_app = create_app(ld_settings)
+    whole = whole_app.test_client().get(f"/page/{name}").get_data(as_text=True)
+    about = _triples_about(whole_app.test_client().get(f"/data/{name}.nq").data, iri)
+    app = create_app(dataclasses.replace(ld_settings, max_page_neighbours=2))
+    html = app.test_client().get(f"/page/{name}").get_data(as_text=True)
+    shown = _statement_rows(html)
+    assert 0 < len(shown) < len(_statement_rows(whole))
+    assert set(shown) <= set(_statement_rows(whole))
+    notice = re.search(r'<p class="notice" id="more-statements">(.*?)</p>', html)
+    assert notice is not None
+    assert notice.group(1).startswith(f"{len(shown)} of {len(about)} statements shown")
+    cut = app.test_client().get(f"/data/{name}.nq")
+    assert cut.headers["X-PeaceKG-Truncated"] == "true"
+    assert f" of {len(about)} statements " in cut.headers["X-PeaceKG-Message"]
+    assert _triples_about(cut.data, iri) < about

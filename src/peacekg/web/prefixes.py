@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from peacekg import namespaces as ns
-from peacekg.web.guard import tokens
+from peacekg.web.guard import Names, names
 
 PREFIXES: dict[str, str] = {
     "pkg": str(ns.PKG),
@@ -62,23 +62,19 @@ _PREFIXED = re.compile(r"^([^\W\d][\w\-.]*)?:")
 _POSITION = re.compile(r"\bat 1:(\d+)(?:-1:(\d+))?")
 
 
-def missing_prologue(text: str) -> str:
+def missing_prologue(text: str, found: Names | None = None) -> str:
     """``PREFIX`` declarations for the known prefixes ``text`` uses but does not declare.
 
     Returned as one line without a newline, to go in front of the query's first line, so that
-    every line keeps its number (:func:`shift_position` mends a column on line 1).
+    every line keeps its number (:func:`shift_position` mends a column on line 1). ``found``:
+    the :func:`~peacekg.web.guard.names` of ``text``, when the caller has them already.
     """
     declared: set[str] = set()
     used: set[str] = set()
-    previous = ""
-    for token in tokens(text):
-        if token.kind in {"space", "comment"}:
-            continue
-        if token.kind == "name":
-            match = _PREFIXED.match(token.text)
-            if match:
-                (declared if previous == "PREFIX" else used).add(match[1] or "")
-        previous = token.keyword
+    for name in (found or names(text)).names:
+        match = _PREFIXED.match(name.text)
+        if match:
+            (declared if name.after_prefix else used).add(match[1] or "")
     needed = sorted(name for name in used - declared if name in PREFIXES)
     return "".join(f"PREFIX {name}: <{PREFIXES[name]}> " for name in needed)
 

@@ -294,7 +294,9 @@ def _entity_page(
 ) -> Response:
     settings = _settings()
     store = state().store
-    desc = describe.describe(store, iri, settings.graphs, every_graph=every_graph)
+    desc = describe.describe(
+        store, iri, settings.graphs, every_graph=every_graph, limit=settings.max_page_neighbours
+    )
     secs = sections(store, desc, settings.graphs)
     page_url = request.host_url.rstrip("/") + self_link
     desc, more = bound_statements(desc, settings.max_page_statements)
@@ -379,17 +381,19 @@ def bound_statements(
     """At most ``cap`` statements of ``desc`` (its own first, then the links to it), and a
     link to a query listing every one when some were left out."""
     total = len(desc.outgoing) + len(desc.incoming)
-    if total <= cap:
+    if total <= cap and desc.total is None:
         return desc, None
     outgoing = desc.outgoing[:cap]
     incoming = desc.incoming[: cap - len(outgoing)]
+    total = max(total, desc.total or 0)
     ref = "<" + desc.iri + ">"
     query = (
         f"SELECT ?s ?p ?o WHERE {{ {{ {ref} ?p ?o BIND({ref} AS ?s) }}\n"
         f"  UNION {{ ?s ?p {ref} BIND({ref} AS ?o) }} }} ORDER BY ?s ?p ?o"
     )
     bounded = dataclasses.replace(desc, outgoing=outgoing, incoming=incoming)
-    return bounded, MoreStatements(cap, total, "/?" + urlencode({"query": query}))
+    shown = len(outgoing) + len(incoming)
+    return bounded, MoreStatements(shown, total, "/?" + urlencode({"query": query}))
 
 
 @resource_bp.route("/resource")
@@ -407,7 +411,13 @@ def resource() -> BaseResponse:
         links = [(f, f"/resource?{urlencode({'iri': iri, 'format': f.name})}") for f in RDF_FORMATS]
         response = _entity_page(iri, links, local_url(iri), every_graph=True)
     else:
-        desc = describe.describe(state().store, iri, settings.graphs, every_graph=True)
+        desc = describe.describe(
+            state().store,
+            iri,
+            settings.graphs,
+            every_graph=True,
+            limit=settings.max_page_neighbours,
+        )
         response = _bounded_document(desc, fmt, settings)
     response.headers["Vary"] = "Accept"
     return response
@@ -526,7 +536,9 @@ def data(local: str) -> BaseResponse:
         fmt = _negotiate(RDF_FORMATS)
         if fmt is None:
             return _not_acceptable(RDF_FORMATS)
-    desc = describe.describe(state().store, _entity_iri(name), settings.graphs)
+    desc = describe.describe(
+        state().store, _entity_iri(name), settings.graphs, limit=settings.max_page_neighbours
+    )
     response = _bounded_document(desc, fmt, settings)
     response.headers["Link"] = _alternates(name)
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -46,6 +46,7 @@ from peacekg.web.guard import (
     check_update,
     decode_escapes,
 )
+from peacekg.web.guard import names as scan_names
 from peacekg.web.prefixes import PREFIXES, missing_prologue, shift_position
 from peacekg.web.wdqs import WdqsError, check_prefixes, rewrite
 from peacekg.workers import Job, Outcome, QueryTimeout, WorkerFailed, WorkerPool, WorkersBusy
@@ -409,17 +410,25 @@ def sparql() -> Response:
             return _cached_response(entry.outcome, entry.etag, entry.last_modified, hit=True)
     _check_size(text)
     _check_depth(text, "the query")
+    # One scan of the names serves the three checks below (issue 18); a text with escapes
+    # is decoded by each check itself.
+    found = None if "\\u" in text or "\\U" in text else scan_names(text)
     try:  # WDQS's label service and functions, answered here (peacekg.web.wdqs)
-        check_prefixes(text)
-        text = rewrite(text, somevalue_bases=(state().settings.base_iri,))
+        check_prefixes(text, found)
+        rewritten = rewrite(text, somevalue_bases=(state().settings.base_iri,))
     except WdqsError as error:
         _fail(400, str(error))
+    if rewritten is not text:
+        text, found = rewritten, None
     # Known prefixes need no PREFIX line (as at WDQS): the missing ones go in front.
-    prologue = missing_prologue(text)
+    prologue = missing_prologue(text, found)
     text = prologue + text
     settings = state().settings
     try:
-        inspection = check_query(text, settings.service_allowlist)
+        # The prologue adds no FROM: the scan of the text without it still tells.
+        inspection = check_query(
+            text, settings.service_allowlist, found.has_from if found is not None else None
+        )
     except PolicyError as error:
         _fail(403, str(error))
     results_format, graph_format = _formats()

@@ -33,7 +33,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from peacekg.web.guard import Token, decode_escapes, tokens
+from peacekg.web.guard import Names, Token, decode_escapes, names, tokens
 from peacekg.web.prefixes import PREFIXES
 
 __all__ = ["LABEL_SERVICE", "SUPPORTED_FUNCTIONS", "WdqsError", "check_prefixes", "rewrite"]
@@ -104,18 +104,19 @@ def _resolve(token: Token, declared: dict[str, str]) -> str | None:
     return None
 
 
-def check_prefixes(text: str) -> None:
+def check_prefixes(text: str, found: Names | None = None) -> None:
     """Refuse a prefixed name whose prefix is neither declared nor predefined.
+
+    ``found``: the :func:`~peacekg.web.guard.names` of ``text`` (without escapes), when the
+    endpoint has them already (one scan per query, issue 18).
 
     Raises:
         WdqsError: naming the first such prefix, where it is, and how to declare it.
     """
-    toks = list(tokens(decode_escapes(text)))
-    declared = _declared(toks)
-    for index, token in enumerate(toks):
-        if token.kind != "name" or ":" not in token.text:
-            continue
-        if index and toks[index - 1].keyword == "PREFIX":
+    found = found or names(decode_escapes(text))
+    declared = {n.text.rstrip(":"): n.iri for n in found.names if n.iri is not None}
+    for token in found.names:
+        if token.after_prefix or ":" not in token.text:
             continue
         prefix = token.text.partition(":")[0]
         if prefix in declared or prefix in PREFIXES:
