@@ -42,8 +42,10 @@ import pyoxigraph  # noqa: E402
 
 from bench.generate import generate  # noqa: E402 - after the path fix-up
 
-LUBM = ROOT.parent / "shared" / "benchmarks" / "lubm"
-SEEDS = ROOT.parent / "shared" / "seeds"
+# ../shared beside the clone, or where PEACEKG_SHARED_DIR points (as for the tests).
+SHARED = Path(os.environ.get("PEACEKG_SHARED_DIR", ROOT.parent / "shared"))
+LUBM = SHARED / "benchmarks" / "lubm"
+SEEDS = SHARED / "seeds"
 LUBM_ASSERTION = "https://w3id.org/peacekg/assertion/lubm"
 #: The LUBM data as one assertion, with the provenance PeaceKG's shapes and checks ask for.
 _LUBM_PROVENANCE = """\

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.client
+import os
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,8 @@ from peacekg.store import write_store  # noqa: E402
 from peacekg.web import create_app  # noqa: E402
 from peacekg.web.sparql import shutdown  # noqa: E402
 
-LUBM = ROOT.parent / "shared" / "benchmarks" / "lubm"
+# ../shared beside the clone, or where PEACEKG_SHARED_DIR points (as for the tests).
+LUBM = Path(os.environ.get("PEACEKG_SHARED_DIR", ROOT.parent / "shared")) / "benchmarks" / "lubm"
 
 
 def _quads() -> list[pyoxigraph.Quad]:

@@ -63,6 +63,7 @@ def test_build_prints_each_stage_then_query(mini: Path) -> None:
         "[check]",
         "[wikidata]",
         "[store]",
+        "[dumps]",
     ]
     assert "[reason] 9 inferred triples from 26" in built.output
 

@@ -30,8 +30,6 @@ from tests.live import LiveServer, start_server
 SAMPLE_LINES = 3000
 QUERIES = [f"q{n}" for n in range(1, 15)]
 
-pytestmark = pytest.mark.skipif(not LUBM.is_dir(), reason="../shared/benchmarks/lubm is absent")
-
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:

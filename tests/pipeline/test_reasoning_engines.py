@@ -18,9 +18,10 @@ from rdflib import RDF, Graph, URIRef
 
 from peacekg.load import load
 from peacekg.reason import reason
+from tests.conftest import SHARED
 
 REPO = Path(__file__).resolve().parents[2]
-LUBM = REPO.parent / "shared" / "benchmarks" / "lubm"
+LUBM = SHARED / "benchmarks" / "lubm"
 UB = "http://www.lehigh.edu/~zhp2/2004/0401/univ-bench.owl#"
 #: Lines of LUBM(1) in the sample: its first department, research assistants included.
 SAMPLE_LINES = 3000
@@ -36,7 +37,6 @@ def test_same_inferred_graph_as_owlrl_on_the_real_graph() -> None:
     assert set(fast.inferred) ^ set(reference.inferred) == set()
 
 
-@pytest.mark.skipif(not LUBM.is_dir(), reason="../shared/benchmarks/lubm is not beside the clone")
 def test_same_data_entailments_as_owlrl_on_a_lubm_sample() -> None:
     """If a LUBM(1) sample is reasoned by both, then the data-level entailments are equal,
     the Employee typings through someValuesFrom and intersectionOf included."""
