@@ -22,6 +22,7 @@ from peacekg.validate import validate
 
 if TYPE_CHECKING:
     from peacekg.passages import DocumentText
+    from peacekg.wikidata.client import LinkedEntity, Mismatch, WikidataClient
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -629,6 +630,22 @@ def _wikidata_setup(settings: Settings) -> tuple[Any, Any]:
     return sources, client
 
 
+def _link_problems(
+    client: WikidataClient, entities: list[LinkedEntity], settings: Settings
+) -> list[Mismatch]:
+    """Ask Wikidata for the linked items' labels and classes and list the links that do not
+    fit (exit 2 when Wikidata cannot be asked): shared by ``check`` and ``accept``."""
+    from peacekg.wikidata.client import WikidataError, check_links
+
+    tested = sorted({qid for entity in entities for qid in entity.expected})
+    try:
+        facts = client.facts([e.qid for e in entities], settings.wikidata_languages, tested)
+    except WikidataError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    return check_links(entities, facts, tested)
+
+
 @wikidata_group.command("check")
 @_wikidata_options
 def wikidata_check_command(config_file: Path | None, **flags: Any) -> None:
@@ -636,18 +653,12 @@ def wikidata_check_command(config_file: Path | None, **flags: Any) -> None:
 
     Exit 0 when all fit, 1 when a link does not fit (each is listed), 2 on error.
     """
-    from peacekg.wikidata.client import WikidataError, check_links, linked_entities
+    from peacekg.wikidata.client import linked_entities
 
     settings = _settings(config_file, **flags)
     sources, client = _wikidata_setup(settings)
     entities = linked_entities(sources.curated, sources.ontology)
-    tested = sorted({qid for entity in entities for qid in entity.expected})
-    try:
-        facts = client.facts([e.qid for e in entities], settings.wikidata_languages, tested)
-    except WikidataError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
-    problems = check_links(entities, facts, tested)
+    problems = _link_problems(client, entities, settings)
     for problem in problems:
         click.echo(f"{problem.kind}: <{problem.iri}> -> wd:{problem.qid}: {problem.message}")
     click.echo(
@@ -726,7 +737,7 @@ def wikidata_accept_command(config_file: Path | None, review: Path, **flags: Any
     error.
     """
     from peacekg.wikidata import load_reference_ids
-    from peacekg.wikidata.client import WikidataError, check_links, linked_entities
+    from peacekg.wikidata.client import linked_entities
     from peacekg.wikidata.reconcile import accepted_links, read_accepted
 
     settings = _settings(config_file, **flags)
@@ -750,13 +761,7 @@ def wikidata_accept_command(config_file: Path | None, review: Path, **flags: Any
     ]
     wanted = {(iri, qid) for iri, qid in accepted if qid in listed}
     entities = [e for e in linked_entities(data, sources.ontology) if (e.iri, e.qid) in wanted]
-    tested = sorted({qid for entity in entities for qid in entity.expected})
-    try:
-        facts = client.facts([e.qid for e in entities], settings.wikidata_languages, tested)
-    except WikidataError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
-    failed = check_links(entities, facts, tested)
+    failed = _link_problems(client, entities, settings)
     problems += [f"{m.iri} -> {m.qid}: {m.kind}: {m.message}" for m in failed]
     wrong = {(m.iri, m.qid) for m in failed}
     for entity in entities:

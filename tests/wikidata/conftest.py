@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from rdflib import Graph
 
 from peacekg.config import Settings
@@ -77,3 +78,16 @@ def wd_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def wd_store(wd_settings: Settings) -> EmbeddedStore:
     """The built store of the test dataset."""
     return EmbeddedStore.for_graphs(wd_settings.store_path, wd_settings.graphs)
+
+
+@pytest.fixture(scope="module")
+def client(wd_settings: Settings) -> Iterator[FlaskClient]:
+    """A test client of the app over the test dataset (one app per module, shut down after)."""
+    from peacekg.web import create_app
+    from peacekg.web.sparql import shutdown
+
+    app = create_app(wd_settings)
+    try:
+        yield app.test_client()
+    finally:
+        shutdown(app)

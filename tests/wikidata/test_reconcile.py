@@ -9,28 +9,17 @@ from __future__ import annotations
 import json
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
 
 from peacekg.config import Settings
 from peacekg.web import create_app
-from peacekg.web.sparql import shutdown
 from peacekg.wikidata.matching import Entity, name_score, rank
 from tests.live import start_server
 
 PKG = "https://w3id.org/peacekg/ontology#"
 ID = "https://w3id.org/peacekg/id/"
-
-
-@pytest.fixture(scope="module")
-def client(wd_settings: Settings) -> Iterator[FlaskClient]:
-    app = create_app(wd_settings)
-    try:
-        yield app.test_client()
-    finally:
-        shutdown(app)
 
 
 def batch(

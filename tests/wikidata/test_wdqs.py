@@ -13,7 +13,6 @@ import csv
 import io
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -27,15 +26,6 @@ from tests.live import start_server
 
 PKGR = "https://w3id.org/peacekg/id/"
 WD = "http://www.wikidata.org/entity/"
-
-
-@pytest.fixture(scope="module")
-def client(wd_settings: Settings) -> Iterator[FlaskClient]:
-    app = create_app(wd_settings)
-    try:
-        yield app.test_client()
-    finally:
-        shutdown(app)
 
 
 def table(client: FlaskClient, query: str, status: int = 200) -> list[list[str]]:
