@@ -153,13 +153,15 @@ def test_row_cap_and_service_allowlist(pushed: Settings, built_settings: Setting
 
 
 def test_a_query_past_the_timeout_gets_503(pushed: Settings) -> None:
-    for client in _client(dataclasses.replace(pushed, query_timeout=1.0)):
+    # 5 s, not 1 s: the follow-up ASK gets the same limit, and on a loaded machine (two suites
+    # beside other jobs on 2 cores) a cheap query through the store took over a second.
+    for client in _client(dataclasses.replace(pushed, query_timeout=5.0)):
         response = client.get("/sparql", query_string={"query": HEAVY})
         assert response.status_code == 503
         text = response.get_data(as_text=True)
-        assert "1 s" in text
+        assert "5 s" in text
         if pushed.store_kind == "virtuoso":
-            assert "Virtuoso stopped the query at its 1 s limit" in text
+            assert "Virtuoso stopped the query at its 5 s limit" in text
         else:
             assert "PeaceKG abandoned it; Oxigraph server" in text
         # The next query is answered: the abandoned one does not hold the endpoint.
