@@ -3,9 +3,11 @@
 A cache hit costs next to nothing to find, so what it costs is Flask's own per-request work
 (contexts, URL matching, hooks, the response object): about as much as Oxigraph's server
 spends on a cheap query. This WSGI middleware answers the plain case, a GET with one
-``query``, without conditional headers or compression, whose answer the cache holds for the
-current store version, with exactly the headers the blueprint would send; every other
-request goes to Flask unchanged (304s, compression, misses, errors).
+``query`` and without conditional headers, whose answer the cache holds for the current
+store version, with exactly the headers the blueprint would send: uncompressed, or in the
+coding Flask-Compress chose for the same ``Accept-Encoding`` before (the cache keeps that
+body, so a hit is never compressed again). Every other request goes to Flask unchanged
+(304s, a first ``Accept-Encoding``, misses, errors).
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ class CachedReads:
             environ.get("REQUEST_METHOD") == "GET"
             and environ.get("PATH_INFO") == "/sparql"
             and "HTTP_IF_NONE_MATCH" not in environ
-            and environ.get("HTTP_ACCEPT_ENCODING", "").strip().lower() in _PLAIN
         ):
             answer = self._hit(environ)
             if answer is not None:
@@ -64,13 +65,21 @@ class CachedReads:
         entry = found.cache.get(version[0], request_key(req, queries[0], req.args.getlist))
         if entry is None or entry.outcome.status != 200:
             return None
+        accept = environ.get("HTTP_ACCEPT_ENCODING", "")
+        coding: str | None = None
+        if accept.strip().lower() not in _PLAIN:
+            if accept not in entry.encodings:
+                return None  # Flask-Compress chooses, and the cache learns its choice
+            coding = entry.encodings[accept]
         outcome = entry.outcome
+        body = outcome.body if coding is None else entry.compressed[coding]
+        etag = entry.etag if coding is None else f"{entry.etag}:{coding}"
         headers = [
             ("Content-Type", outcome.content_type),
-            ("Content-Length", str(len(outcome.body))),
+            ("Content-Length", str(len(body))),
             *outcome.headers.items(),
             ("Vary", "Accept, Accept-Encoding"),
-            ("ETag", quote_etag(entry.etag)),
+            ("ETag", quote_etag(etag)),
             ("Last-Modified", http_date(int(entry.last_modified))),
             ("Cache-Control", cache_control(state.settings)),
             ("X-PeaceKG-Cache", "hit"),
@@ -78,7 +87,9 @@ class CachedReads:
             ("Access-Control-Expose-Headers", RESULT_HEADERS),
             ("Date", http_date()),
         ]
-        return headers, outcome.body
+        if coding is not None:
+            headers.insert(1, ("Content-Encoding", coding))
+        return headers, body
 
 
 def install(app: Flask) -> None:
