@@ -33,7 +33,7 @@ from peacekg.namespaces import SD, VOID
 from peacekg.remote import RemoteStore
 from peacekg.store import EmbeddedStore, StoreError
 from peacekg.update import GraphNotFound, Updater, UpdateRejected, UpdatesBusy, parse_triples
-from peacekg.web import disk_error, httpcache, state
+from peacekg.web import disk_error, hitpath, httpcache, state
 from peacekg.web.cache import CacheKey, ResultCache, entity_tag, request_key, volatile
 from peacekg.web.guard import (
     ClientSlots,
@@ -417,7 +417,8 @@ def sparql() -> Response:
     version = httpcache.store_version(state().store) if ep.cache is not None else None
     key: CacheKey = ()
     if ep.cache is not None and version is not None:
-        key = _cache_key(text)
+        parsed = request.environ.get(hitpath.KEY) if request.method == "GET" else None
+        key = parsed if parsed is not None else _cache_key(text)
         entry = ep.cache.get(version[0], key)
         if entry is not None:
             return _cached_response(
