@@ -64,6 +64,7 @@ class CachedReads:
         version = store_version(state.store)
         if version is None:
             return None
+        environ[VERSION] = version  # read once per request: a miss goes on with it
         entry = found.cache.get(version[0], key)
         if entry is None or entry.outcome.status != 200:
             return None
@@ -94,8 +95,10 @@ class CachedReads:
         return headers, body
 
 
-#: Where the middleware leaves the cache key of a GET /sparql it parsed, for the blueprint.
+#: Where the middleware leaves the cache key of a GET /sparql it parsed, and the store
+#: version it read, for the blueprint (a miss reads neither again).
 KEY = "peacekg.cache_key"
+VERSION = "peacekg.store_version"
 # What of the environment a GET's cache key depends on (its parameters, Accept, the
 # endpoint URL as werkzeug builds ``base_url``), so the parse can be memoised on them.
 _KEY_FIELDS = (

@@ -414,7 +414,9 @@ def sparql() -> Response:
     if text is None:
         return service_description()
     ep = endpoint()
-    version = httpcache.store_version(state().store) if ep.cache is not None else None
+    version: tuple[str, float] | None = None
+    if ep.cache is not None:
+        version = request.environ.get(hitpath.VERSION) or httpcache.store_version(state().store)
     key: CacheKey = ()
     if ep.cache is not None and version is not None:
         parsed = request.environ.get(hitpath.KEY) if request.method == "GET" else None
