@@ -322,3 +322,25 @@ def test_a_compressed_hit_is_the_body_compressed_once(
     assert other.headers["Content-Encoding"] == "br"
     assert brotli.decompress(other.data) == plain.data
     assert cache.size <= cache.max_bytes
+
+
+def test_the_memoised_key_still_tells_requests_apart(client: FlaskClient) -> None:
+    """The hit middleware memoises a GET's key on its raw fields: another Accept, Host or
+    parameter is another key, and the same request again is a hit (issue 18)."""
+    params = {"query": EVENTS}
+    first = client.get("/sparql", query_string=params)
+    variants = [
+        client.get("/sparql", query_string=params, headers={"Accept": "text/csv"}),
+        client.get("/sparql", query_string=params, headers={"Host": "other.example"}),
+        client.get("/sparql", query_string={**params, "view": "asserted"}),
+    ]
+    again = client.get("/sparql", query_string=params)
+    assert [r.headers["X-PeaceKG-Cache"] for r in (first, *variants, again)] == [
+        "miss",
+        "miss",
+        "miss",
+        "miss",
+        "hit",
+    ]
+    assert variants[0].content_type.startswith("text/csv")
+    assert again.data == first.data
