@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import json
 import os
 import pickle
@@ -35,6 +36,7 @@ from typing import Any, BinaryIO
 import pyoxigraph
 
 from peacekg import mediatypes
+from peacekg.rowlimit import Limited, limit_rows
 
 _READY = b"R"
 _HEADER = 4
@@ -64,6 +66,9 @@ class Job:
         requested_format: the request's ``format`` parameter, named by a 406.
         memory_quads: the largest store (in quads) the worker copies into memory to answer
             from (see :class:`_StoreCache`); 0 keeps every store on disk.
+        announce: the worker writes ``peacekg worker <pid>: started`` and a newline to its
+            stderr before it evaluates the query, so a test (or an operator) knows the
+            query runs, with no guess at how long a start takes.
     """
 
     store_dir: str
@@ -79,6 +84,7 @@ class Job:
     service: bool = False
     requested_format: str | None = None
     memory_quads: int = 0
+    announce: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class Outcome:
     content_type: str
     body: bytes
     truncated: bool = False
+    #: Rows or triples in the body; -1 for a SELECT result not counted (known to be uncut).
     count: int = 0
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -278,7 +285,13 @@ def serialize(result: Any, job: Job) -> Outcome:
 
 
 def execute(store: pyoxigraph.Store, job: Job) -> Outcome:
-    """Evaluate ``job`` on ``store``: 200 with the body, 400 for a syntax error."""
+    """Evaluate ``job`` on ``store``: 200 with the body, 400 for a syntax error.
+
+    A SELECT asks the engine for at most one row over the cap (:mod:`peacekg.rowlimit`) and
+    is written by Oxigraph's own serializer (:func:`_solutions`); a result the cap or the
+    byte cap cuts is evaluated again and read row by row (:func:`serialize`), as are the
+    other forms.
+    """
     kwargs: dict[str, Any] = {"base_iri": job.base_iri}
     try:
         # pyoxigraph raises ValueError for an invalid IRI given as a dataset graph; any
@@ -291,13 +304,111 @@ def execute(store: pyoxigraph.Store, job: Job) -> Outcome:
             kwargs["named_graphs"] = [pyoxigraph.NamedNode(g) for g in job.named_graphs]
     except ValueError as error:
         return _text(400, f"bad request: {error}")
+    fmt = mediatypes.by_name(job.results_format) if job.results_format else None
+    limited = limit_rows(job.query, job.max_rows) if fmt is not None else None
+    text = job.query if limited is None else limited.text
     try:
-        result = store.query(job.query, **kwargs)
+        try:
+            result = store.query(text, **kwargs)
+        except SyntaxError:
+            if limited is None:
+                raise
+            # Reported for the text as the client wrote it (its positions unshifted).
+            limited, text = None, job.query
+            result = store.query(text, **kwargs)
+        if isinstance(result, pyoxigraph.QuerySolutions) and fmt is not None:
+            outcome = _solutions(result, fmt, job, limited)
+            if outcome is not None:
+                return outcome
+            result = store.query(text, **kwargs)
         return serialize(result, job)
     except SyntaxError as error:
         return _text(400, f"query syntax error: {error}")
     except (OSError, RuntimeError) as error:
         return _evaluation_error(error, job)
+
+
+class _OverBudget(Exception):
+    """The serialised result passed the byte cap (raised inside Oxigraph's writer)."""
+
+
+class _Budget(io.BytesIO):
+    """A buffer for Oxigraph's serializer that stops it past ``limit`` bytes.
+
+    Oxigraph writes through its own buffer (a call per 8 kB or so), so the check costs
+    nothing per row, and a huge result is never held whole: writing stops at the first
+    chunk over.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data: Any, /) -> int:
+        if self.tell() + len(data) > self.limit:
+            raise _OverBudget
+        return super().write(data)
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def _row_count(body: bytes, name: str) -> int:
+    """The rows of an Oxigraph-written SELECT result, counted without reading them.
+
+    TSV: a line each (newlines in values are escaped). XML: a ``<result>`` element each
+    (``<`` in text is escaped). JSON: with the strings taken out, ``},{`` only separates two
+    rows (a binding's or a triple's next member starts with its key, now gone).
+    """
+    if name == "tsv":
+        return body.count(b"\n") - 1
+    if name == "xml":
+        return body.count(b"<result>")
+    shape = _JSON_STRING.sub(b"", body)
+    return 0 if shape.endswith(b"[]}}") else shape.count(b"},{") + 1
+
+
+def _solutions(
+    result: pyoxigraph.QuerySolutions,
+    fmt: mediatypes.MediaFormat,
+    job: Job,
+    limited: Limited | None,
+) -> Outcome | None:
+    """``result`` written by Oxigraph in ``fmt``, or None when a cap cuts it.
+
+    No Python per row: the body is Oxigraph's, its rows counted in its bytes. CSV, which
+    cannot be counted so (Oxigraph leaves some values with quotes unquoted), is written as
+    TSV, counted, and converted (in Rust as well).
+    """
+    name = fmt.name
+    counted = "tsv" if name == "csv" else name
+    sink = _Budget(job.max_bytes)
+    try:
+        result.serialize(sink, format=_RESULTS_FORMATS[counted])
+    except _OverBudget:
+        return None
+    body = sink.getvalue()
+    # A JSON row takes 3 bytes at least (`{}` and a comma): a shorter body cannot pass the
+    # cap, and its count (a scan of the bytes) is skipped.
+    small = counted == "json" and len(body) < 3 * (job.max_rows + 1)
+    uncut = small or (limited is not None and limited.within_cap)
+    if not uncut and _row_count(body, counted) > job.max_rows:
+        return None
+    if name == "csv":
+        tsv = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.TSV)
+        assert isinstance(tsv, pyoxigraph.QuerySolutions)
+        body = tsv.serialize(format=pyoxigraph.QueryResultsFormat.CSV) or b""
+        if len(body) > job.max_bytes:
+            return None
+    headers = _cap_headers(job, -1, None, "rows")
+    return Outcome(200, fmt.content_type, body, False, -1, headers)
+
+
+_RESULTS_FORMATS = {
+    "json": pyoxigraph.QueryResultsFormat.JSON,
+    "xml": pyoxigraph.QueryResultsFormat.XML,
+    "tsv": pyoxigraph.QueryResultsFormat.TSV,
+}
 
 
 def _evaluation_error(error: OSError | RuntimeError, job: Job) -> Outcome:
@@ -419,6 +530,9 @@ def worker_main() -> None:
             return
         try:
             job = pickle.loads(payload)  # noqa: S301 - the endpoint process is the only writer
+            if job.announce:
+                sys.stderr.write(f"peacekg worker {os.getpid()}: started\n")
+                sys.stderr.flush()
             outcome = execute(cache.get(job.store_dir, job.memory_quads), job)
         except Exception:
             traceback.print_exc(file=sys.stderr)

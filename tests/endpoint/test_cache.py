@@ -284,7 +284,63 @@ def test_a_plain_hit_skips_flask_with_the_same_answer(
     assert fast.status_code == flask.status_code == 200
     assert dict(fast.headers) == dict(flask.headers)
     assert fast.headers["X-PeaceKG-Cache"] == "hit"
-    # Conditional requests and compression are Flask's.
+    # Conditional requests are Flask's, and so is the first request with an Accept-Encoding.
     client.get("/sparql", query_string=params, headers={"If-None-Match": fast.headers["ETag"]})
-    client.get("/sparql", query_string=params, headers={"Accept-Encoding": "gzip"})
-    assert len(dispatched) == 4
+    assert len(dispatched) == 3
+
+
+@pytest.mark.parametrize("accept", ["gzip", "br;q=0.5, zstd", "x-unknown"])
+def test_a_compressed_hit_is_the_body_compressed_once(
+    built_mini: Path, make_app: Callable[..., Flask], accept: str
+) -> None:
+    """Flask-Compress encodes the first answer for an Accept-Encoding; the cache keeps its
+    choice and body, and the middleware sends them on (issue 18)."""
+    app = make_app(built_mini)
+    dispatched: list[str] = []
+    app.before_request(lambda: dispatched.append(request.path) and None)
+    client = app.test_client()
+    params = {"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"}
+    headers = {"Accept-Encoding": accept}
+    miss = client.get("/sparql", query_string=params, headers=headers)  # compressed by Flask
+    fast = client.get("/sparql", query_string=params, headers=headers)
+    assert len(dispatched) == 1  # the miss's coding and body were kept
+    assert (miss.headers["X-PeaceKG-Cache"], fast.headers["X-PeaceKG-Cache"]) == ("miss", "hit")
+    assert fast.data == miss.data
+    expected = {**dict(miss.headers), "X-PeaceKG-Cache": "hit", "Date": fast.headers["Date"]}
+    assert dict(fast.headers) == expected
+    coding = {"gzip": "gzip", "br;q=0.5, zstd": "zstd", "x-unknown": None}[accept]
+    assert fast.headers.get("Content-Encoding") == coding
+    plain = client.get("/sparql", query_string=params)
+    decode = {"gzip": gzip.decompress, "zstd": zstd.decompress, None: bytes}[coding]
+    assert decode(fast.data) == plain.data
+    etag = plain.headers["ETag"] if coding is None else plain.headers["ETag"][:-1] + f':{coding}"'
+    assert fast.headers["ETag"] == etag
+    # Another coding for another header, both kept within the cache's bound.
+    cache = endpoint(app).cache
+    assert cache is not None
+    other = client.get("/sparql", query_string=params, headers={"Accept-Encoding": "br"})
+    assert other.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(other.data) == plain.data
+    assert cache.size <= cache.max_bytes
+
+
+def test_the_memoised_key_still_tells_requests_apart(client: FlaskClient) -> None:
+    """The hit middleware memoises a GET's key on its raw fields: another Accept, Host or
+    parameter is another key, and the same request again is a hit (issue 18)."""
+    params = {"query": EVENTS}
+    first = client.get("/sparql", query_string=params)
+    variants = [
+        client.get("/sparql", query_string=params, headers={"Accept": "text/csv"}),
+        client.get("/sparql", query_string=params, headers={"Host": "other.example"}),
+        client.get("/sparql", query_string={**params, "view": "asserted"}),
+    ]
+    again = client.get("/sparql", query_string=params)
+    assert [r.headers["X-PeaceKG-Cache"] for r in (first, *variants, again)] == [
+        "miss",
+        "miss",
+        "miss",
+        "miss",
+        "hit",
+    ]
+    assert variants[0].content_type.startswith("text/csv")
+    assert again.data == first.data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -159,15 +160,13 @@ def test_other_value_errors_are_internal_errors(built_mini: Path) -> None:
 
 _SERVER = """
 import sys
-import time
 from peacekg.namespaces import GraphNames
 from peacekg.workers import Job, WorkerPool
 pool = WorkerPool(1)
 print(0, flush=True)
-while not pool.pids():
-    time.sleep(0.05)
 print(pool.pids().pop(), flush=True)
-pool.run(Job(store_dir=sys.argv[1], query=sys.argv[2], default_graphs=GraphNames().union()), 600)
+job = Job(sys.argv[1], sys.argv[2], default_graphs=GraphNames().union(), announce=True)
+pool.run(job, 600)
 """
 
 
@@ -177,20 +176,21 @@ def test_a_busy_worker_dies_with_a_killed_server(built_mini: Path) -> None:
     server = subprocess.Popen(
         [sys.executable, "-c", _SERVER, _store_dir(built_mini), RUNAWAY],
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,  # the worker's too: it says when the runaway query starts
         text=True,
     )
-    assert server.stdout is not None
+    assert server.stdout is not None and server.stderr is not None
     assert server.stdout.readline().strip() == "0"
     worker = int(server.stdout.readline())
-    time.sleep(1.0)  # the worker is now busy with the runaway query
-    os.kill(server.pid, signal.SIGKILL)
-    server.wait(timeout=10)
-    server.stdout.close()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(worker, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    pytest.fail(f"worker {worker} outlived its server")
+    started = f"peacekg worker {worker}: started\n"
+    assert started in iter(server.stderr.readline, "")  # the runaway query runs now
+    exited = os.pidfd_open(worker)  # readable once the worker has exited
+    try:
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+        server.stdout.close()
+        server.stderr.close()
+        readable, _, _ = select.select([exited], [], [], 10)
+    finally:
+        os.close(exited)
+    assert readable, f"worker {worker} outlived its server"

@@ -110,6 +110,44 @@ def test_a_page_lists_at_most_max_page_statements(ld_settings: Settings) -> None
     assert len(bindings) >= len(rows)
 
 
+def test_a_source_page_lists_at_most_max_page_statements_assertions(
+    ld_settings: Settings,
+) -> None:
+    """The list "Stated in this document" is bounded like the statements: the first ones in passage
+    order, a count and a query for every one (issue 18)."""
+    page = "/page/source-reply"
+    whole = create_app(ld_settings).test_client().get(page).get_data(as_text=True)
+    items = _stated_items(whole)
+    assert len(items) == 3
+    assert 'id="more-stated"' not in whole
+    bounded_app = create_app(dataclasses.replace(ld_settings, max_page_statements=2))
+    try:
+        client = bounded_app.test_client()
+        html = client.get(page).get_data(as_text=True)
+        assert _stated_items(html) == items[:2]
+        notice = re.search(r'<p class="notice" id="more-stated">(.*?)</p>', html)
+        assert notice is not None
+        assert notice.group(1).startswith("2 of 3 assertions shown")
+        link = re.search(r'href="(/\?query=[^"]+)"', notice.group(1))
+        assert link is not None
+        query = parse_qs(urlsplit(unescape(link.group(1))).query)["query"][0]
+        answer = client.get("/sparql", query_string={"query": query})
+    finally:
+        shutdown(bounded_app)
+    assert answer.status_code == 200
+    listed = [b["a"]["value"] for b in json.loads(answer.data)["results"]["bindings"]]
+    linked = [re.findall(r'class="assertion-link" href="([^"]+)"', item)[0] for item in items]
+    slugs = [iri.rsplit("/", 1)[1] for iri in dict.fromkeys(listed)]
+    assert slugs == [href.rsplit("/", 1)[1] for href in linked]  # all three, in page order
+
+
+def _stated_items(html: str) -> list[str]:
+    """The items of a source page's "Stated in this document" list."""
+    section = html[html.index('<section id="stated-here">') :]
+    section = section[: section.index("</section>")]
+    return re.findall(r"<li class=.*?</li>", section)
+
+
 def _statement_rows(html: str) -> list[str]:
     """The rows of the "All statements" tables of an entity page."""
     section = html[html.index('<section id="statements">') :]

@@ -19,8 +19,8 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from werkzeug.wrappers import Request
 
@@ -32,6 +32,8 @@ CacheKey = tuple[str, ...]
 _VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 # Bookkeeping per entry beyond its strings: the tuple, the Outcome, the dict (measured order).
 _ENTRY_OVERHEAD = 512
+# And per Accept-Encoding header learnt: its slot in two dicts.
+_VARIANT_OVERHEAD = 128
 
 
 def volatile(query: str) -> bool:
@@ -72,18 +74,38 @@ def entity_tag(version: str, key: CacheKey) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """A cached answer and its validators."""
+    """A cached answer, its validators and its compressed bodies.
+
+    ``encodings`` maps an ``Accept-Encoding`` header, as sent, to the coding the server
+    chose for it (None: none), and ``compressed`` a coding to the body in it: both learnt
+    from answers Flask-Compress encoded, so a hit is never compressed again and gets the
+    coding a miss would (issue 18).
+    """
 
     outcome: Outcome
     etag: str
     last_modified: float
     size: int
+    encodings: Mapping[str, str | None] = field(default_factory=dict)
+    compressed: Mapping[str, bytes] = field(default_factory=dict)
 
 
 def _size(key: CacheKey, outcome: Outcome) -> int:
     headers = sum(len(k) + len(v) for k, v in outcome.headers.items())
     strings = sum(len(part) for part in key) + len(outcome.content_type)
     return len(outcome.body) + headers + strings + _ENTRY_OVERHEAD
+
+
+def _with_encoding(entry: Entry, accept: str, coding: str | None, body: bytes) -> Entry:
+    """``entry`` knowing that ``accept`` gets ``coding`` (and its ``body``), size updated."""
+    size = entry.size + len(accept) + _VARIANT_OVERHEAD
+    compressed = dict(entry.compressed)
+    if coding is not None and coding not in compressed:
+        compressed[coding] = body
+        size += len(body) + len(coding)
+    return replace(
+        entry, encodings={**entry.encodings, accept: coding}, compressed=compressed, size=size
+    )
 
 
 class ResultCache:
@@ -140,3 +162,25 @@ class ResultCache:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= evicted.size
         return entry
+
+    def add_encoding(
+        self, version: str, key: CacheKey, accept: str, coding: str | None, body: bytes
+    ) -> None:
+        """Remember that the answer for ``key`` goes to ``accept`` in ``coding`` as ``body``.
+
+        Nothing is kept when the entry is gone (evicted, or another version), or when the
+        entry would outgrow the bound by itself.
+        """
+        with self._lock:
+            entry = self._entries.get(key)
+            if version != self._version or entry is None or accept in entry.encodings:
+                return
+            grown = _with_encoding(entry, accept, coding, body)
+            if grown.size > self.max_bytes:
+                return
+            self._entries[key] = grown
+            self._entries.move_to_end(key)
+            self._bytes += grown.size - entry.size
+            while self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.size

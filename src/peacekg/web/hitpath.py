@@ -3,20 +3,24 @@
 A cache hit costs next to nothing to find, so what it costs is Flask's own per-request work
 (contexts, URL matching, hooks, the response object): about as much as Oxigraph's server
 spends on a cheap query. This WSGI middleware answers the plain case, a GET with one
-``query``, without conditional headers or compression, whose answer the cache holds for the
-current store version, with exactly the headers the blueprint would send; every other
-request goes to Flask unchanged (304s, compression, misses, errors).
+``query`` and without conditional headers, whose answer the cache holds for the current
+store version, with exactly the headers the blueprint would send: uncompressed, or in the
+coding Flask-Compress chose for the same ``Accept-Encoding`` before (the cache keeps that
+body, so a hit is never compressed again). Every other request goes to Flask unchanged
+(304s, a first ``Accept-Encoding``, misses, errors).
 """
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.http import http_date, quote_etag
 from werkzeug.wrappers import Request
 
-from peacekg.web.cache import request_key
+from peacekg.web.cache import CacheKey, request_key
 from peacekg.web.httpcache import cache_control, store_version
 
 if TYPE_CHECKING:
@@ -38,7 +42,6 @@ class CachedReads:
             environ.get("REQUEST_METHOD") == "GET"
             and environ.get("PATH_INFO") == "/sparql"
             and "HTTP_IF_NONE_MATCH" not in environ
-            and environ.get("HTTP_ACCEPT_ENCODING", "").strip().lower() in _PLAIN
         ):
             answer = self._hit(environ)
             if answer is not None:
@@ -53,32 +56,96 @@ class CachedReads:
         found: Any = extension_of(self.app)
         if not isinstance(found, Endpoint) or found.cache is None:
             return None
-        req = Request(environ)
-        queries = req.args.getlist("query")
-        if len(queries) != 1 or "update" in req.args:
+        key = hit_key(environ)
+        if key is None:
             return None
+        environ[KEY] = key  # the blueprint's key for a miss: the same request, parsed once
         state = self.app.extensions["peacekg"]
         version = store_version(state.store)
         if version is None:
             return None
-        entry = found.cache.get(version[0], request_key(req, queries[0], req.args.getlist))
+        environ[VERSION] = version  # read once per request: a miss goes on with it
+        entry = found.cache.get(version[0], key)
         if entry is None or entry.outcome.status != 200:
             return None
+        accept = environ.get("HTTP_ACCEPT_ENCODING", "")
+        coding: str | None = None
+        if accept.strip().lower() not in _PLAIN:
+            if accept not in entry.encodings:
+                return None  # Flask-Compress chooses, and the cache learns its choice
+            coding = entry.encodings[accept]
         outcome = entry.outcome
+        body = outcome.body if coding is None else entry.compressed[coding]
+        etag = entry.etag if coding is None else f"{entry.etag}:{coding}"
         headers = [
             ("Content-Type", outcome.content_type),
-            ("Content-Length", str(len(outcome.body))),
+            ("Content-Length", str(len(body))),
             *outcome.headers.items(),
             ("Vary", "Accept, Accept-Encoding"),
-            ("ETag", quote_etag(entry.etag)),
+            ("ETag", quote_etag(etag)),
             ("Last-Modified", http_date(int(entry.last_modified))),
             ("Cache-Control", cache_control(state.settings)),
             ("X-PeaceKG-Cache", "hit"),
             ("Access-Control-Allow-Origin", "*"),
             ("Access-Control-Expose-Headers", RESULT_HEADERS),
-            ("Date", http_date()),
+            ("Date", _date()),
         ]
-        return headers, outcome.body
+        if coding is not None:
+            headers.insert(1, ("Content-Encoding", coding))
+        return headers, body
+
+
+#: Where the middleware leaves the cache key of a GET /sparql it parsed, and the store
+#: version it read, for the blueprint (a miss reads neither again).
+KEY = "peacekg.cache_key"
+VERSION = "peacekg.store_version"
+# What of the environment a GET's cache key depends on (its parameters, Accept, the
+# endpoint URL as werkzeug builds ``base_url``), so the parse can be memoised on them.
+_KEY_FIELDS = (
+    "QUERY_STRING",
+    "HTTP_ACCEPT",
+    "wsgi.url_scheme",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+)
+_MEMO_LIMIT = 8192  # longer query strings are parsed each time: the memo stays small
+
+
+def hit_key(environ: WSGIEnvironment) -> CacheKey | None:
+    """The result-cache key of a GET /sparql with one ``query``, or None for other requests.
+
+    Parsing the query string and building ``base_url`` was a third of a hit's Python time;
+    the key is a function of the fields above alone, so it is memoised on them.
+    """
+    fields = tuple(environ.get(name) for name in _KEY_FIELDS)
+    if len(environ.get("QUERY_STRING", "")) > _MEMO_LIMIT:
+        return _parse_key(fields)
+    return _memo_key(fields)
+
+
+def _parse_key(fields: tuple[Any, ...]) -> CacheKey | None:
+    environ = {name: value for name, value in zip(_KEY_FIELDS, fields, strict=True) if value}
+    req = Request({**environ, "REQUEST_METHOD": "GET"})
+    queries = req.args.getlist("query")
+    if len(queries) != 1 or "update" in req.args:
+        return None
+    return request_key(req, queries[0], req.args.getlist)
+
+
+_memo_key = functools.lru_cache(maxsize=4096)(_parse_key)
+
+
+@functools.lru_cache(maxsize=2)
+def _date_at(second: int) -> str:
+    return http_date(second)
+
+
+def _date() -> str:
+    """The ``Date`` header: formatted once a second, not per hit."""
+    return _date_at(int(time.time()))
 
 
 def install(app: Flask) -> None:

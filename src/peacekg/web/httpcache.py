@@ -19,7 +19,7 @@ import gzip
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, g, request
 from flask_compress import Compress
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -149,9 +149,24 @@ def _after(compress: Compress) -> Callable[[Response], Response]:
         response = compress.after_request(response)
         if request.method in {"GET", "HEAD"} and response.status_code == 200:
             response.make_conditional(request)  # the uncompressed variant's 304
+        keep = g.pop(_KEEP, None)
+        if keep is not None and response.status_code == 200:
+            keep(response.headers.get("Content-Encoding"), response.get_data())
         return response
 
     return after
+
+
+def keep_encoded(keep: Callable[[str | None, bytes], None]) -> None:
+    """Have ``keep`` called with the coding chosen for this request's answer and its body.
+
+    The result cache keeps what Flask-Compress made of an answer, so the next request with
+    the same ``Accept-Encoding`` is answered without compressing again (issue 18).
+    """
+    g.setdefault(_KEEP, keep)
+
+
+_KEEP = "peacekg_keep_encoded"
 
 
 def install(app: Flask) -> None:

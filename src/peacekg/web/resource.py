@@ -297,7 +297,7 @@ def _entity_page(
     desc = describe.describe(
         store, iri, settings.graphs, every_graph=every_graph, limit=settings.max_page_neighbours
     )
-    secs = sections(store, desc, settings.graphs)
+    secs = sections(store, desc, settings.graphs, settings.max_page_statements)
     page_url = request.host_url.rstrip("/") + self_link
     desc, more = bound_statements(desc, settings.max_page_statements)
     return Response(

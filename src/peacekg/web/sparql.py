@@ -33,7 +33,7 @@ from peacekg.namespaces import SD, VOID
 from peacekg.remote import RemoteStore
 from peacekg.store import EmbeddedStore, StoreError
 from peacekg.update import GraphNotFound, Updater, UpdateRejected, UpdatesBusy, parse_triples
-from peacekg.web import disk_error, httpcache, state
+from peacekg.web import disk_error, hitpath, httpcache, state
 from peacekg.web.cache import CacheKey, ResultCache, entity_tag, request_key, volatile
 from peacekg.web.guard import (
     ClientSlots,
@@ -372,14 +372,27 @@ def _cache_key(text: str) -> CacheKey:
     return request_key(request, text, _values)
 
 
-def _cached_response(entry_outcome: Outcome, tag: str, modified: float, hit: bool) -> Response:
-    """The answer with its validators and ``X-PeaceKG-Cache``; 304 when the client has it."""
+def _cached_response(
+    entry_outcome: Outcome, tag: str, modified: float, hit: bool, filed: tuple[str, CacheKey]
+) -> Response:
+    """The answer with its validators and ``X-PeaceKG-Cache``; 304 when the client has it.
+
+    ``filed``: the version and key the answer is cached under, where the body compressed
+    for this request's ``Accept-Encoding`` is kept too (:func:`httpcache.keep_encoded`).
+    """
     settings = state().settings
     if request.method == "GET" and httpcache.matches(request, tag):
         response = httpcache.not_modified(tag, modified, settings)
     else:
         response = _outcome_response(entry_outcome)
         httpcache.validate(response, tag, modified, settings)
+        cache = endpoint().cache
+        accept = request.headers.get("Accept-Encoding", "")
+        if cache is not None and request.method == "GET" and accept.strip():
+            version, key = filed
+            httpcache.keep_encoded(
+                lambda coding, body: cache.add_encoding(version, key, accept, coding, body)
+            )
     response.headers["X-PeaceKG-Cache"] = "hit" if hit else "miss"
     return response
 
@@ -401,13 +414,18 @@ def sparql() -> Response:
     if text is None:
         return service_description()
     ep = endpoint()
-    version = httpcache.store_version(state().store) if ep.cache is not None else None
+    version: tuple[str, float] | None = None
+    if ep.cache is not None:
+        version = request.environ.get(hitpath.VERSION) or httpcache.store_version(state().store)
     key: CacheKey = ()
     if ep.cache is not None and version is not None:
-        key = _cache_key(text)
+        parsed = request.environ.get(hitpath.KEY) if request.method == "GET" else None
+        key = parsed if parsed is not None else _cache_key(text)
         entry = ep.cache.get(version[0], key)
         if entry is not None:
-            return _cached_response(entry.outcome, entry.etag, entry.last_modified, hit=True)
+            return _cached_response(
+                entry.outcome, entry.etag, entry.last_modified, True, (version[0], key)
+            )
     _check_size(text)
     _check_depth(text, "the query")
     # One scan of the names serves the three checks below (issue 18); a text with escapes
@@ -495,7 +513,7 @@ def sparql() -> Response:
     ):
         tag = entity_tag(version[0], key)
         ep.cache.put(version[0], key, outcome, tag, version[1])
-        return _cached_response(outcome, tag, version[1], hit=False)
+        return _cached_response(outcome, tag, version[1], False, (version[0], key))
     response = _outcome_response(outcome)
     response.headers["X-PeaceKG-Cache"] = "miss"
     return response
