@@ -38,7 +38,10 @@ def listening_port(pid: int) -> int | None:
     """
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
-        with_target = os.readlink(fd) if fd.is_symlink() else ""
+        try:
+            with_target = os.readlink(fd)
+        except FileNotFoundError:  # closed between the listing and the read (seen under load)
+            continue
         if with_target.startswith("socket:["):
             inodes.add(with_target[8:-1])
     for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]:
@@ -48,7 +51,7 @@ def listening_port(pid: int) -> int | None:
     return None
 
 
-def _wait_until_up(process: subprocess.Popen[bytes], seconds: float = 30.0) -> str:
+def _wait_until_up(process: subprocess.Popen[bytes], seconds: float = 120.0) -> str:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
