@@ -143,6 +143,11 @@ class Settings:
         "(oxigraph serve) or 'virtuoso' (Virtuoso 7); see README's remote-store section",
         "sparql11",
     )
+    store_write_timeout: float = _help(
+        "Seconds one load request or the switching update may take in the remote store (the "
+        "switch is one transaction: minutes for a graph of a million triples)",
+        3600.0,
+    )
     store_user: str | None = _help("User that writes to the remote store (push, build)", None)
     store_password: str | None = _help(
         "That user's password (prefer the PEACEKG_STORE_PASSWORD variable to a file)", None
@@ -174,6 +179,7 @@ class Settings:
             problems.append(f"store_kind must be one of {', '.join(STORE_KINDS)}")
         for name in (
             "query_timeout",
+            "store_write_timeout",
             "max_rows",
             "max_request_bytes",
             "max_result_bytes",

@@ -30,6 +30,8 @@ from peacekg.workers import Job
 _TRIPLES = "application/n-triples"
 #: A query without this keyword cannot see a named graph, so it needs no named-graph-uri list.
 _GRAPH_KEYWORD = re.compile(r"\bGRAPH\b", re.IGNORECASE)
+#: Times a GRAPH query is asked again when a push switched the graphs while it ran.
+_CONSISTENT_ATTEMPTS = 3
 #: Told how far a push has got: (graphs loaded, graphs in all, triples loaded).
 Progress = Callable[[int, int, int], None]
 
@@ -45,6 +47,7 @@ class RemoteStore:
         gsp_url: str | None = None,
         graphs: GraphNames | None = None,
         timeout: float = 30.0,
+        write_timeout: float = 3600.0,
         kind: StoreKind | None = None,
     ) -> None:
         for url in (query_url, update_url, gsp_url):
@@ -55,6 +58,7 @@ class RemoteStore:
         self.gsp_url = gsp_url
         self.graphs = graphs or GraphNames()
         self.timeout = timeout
+        self.write_timeout = write_timeout
         self.kind = kind or StoreKind()
         self._opener = self.kind.opener([u for u in (query_url, update_url, gsp_url) if u])
 
@@ -69,6 +73,7 @@ class RemoteStore:
             gsp_url=settings.store_gsp_url,
             graphs=settings.graphs,
             timeout=settings.query_timeout,
+            write_timeout=settings.store_write_timeout,
             kind=KINDS[settings.store_kind](
                 user=settings.store_user, password=settings.store_password
             ),
@@ -99,7 +104,10 @@ class RemoteStore:
                         f"PeaceKG abandoned it; {self.kind.abandoned}"
                     )
                 else:
-                    message = f"{self.kind.name} at {request.full_url}: no answer in {limit:g} s"
+                    message = (
+                        f"{self.kind.name} at {request.full_url}: no answer in {limit:g} s "
+                        "(store_write_timeout)"
+                    )
                 raise StoreTimeout(message) from error
             raise StoreError(f"{self.kind.name} at {request.full_url}: {error}") from error
 
@@ -115,9 +123,30 @@ class RemoteStore:
         Without ``named_graphs``, ``GRAPH`` sees our graphs: the union graphs and every
         assertion graph the store holds (not a staging graph, nor another project's).
         """
-        if named_graphs is None and _GRAPH_KEYWORD.search(sparql):
-            named_graphs = self.graph_names()
-        return self._query(sparql, default_graphs or self.graphs.union(), named_graphs or [])
+        default = default_graphs or self.graphs.union()
+        if named_graphs is not None or not _GRAPH_KEYWORD.search(sparql):
+            return self._query(sparql, default, named_graphs or [])
+        return self._query_our_graphs(sparql, default)
+
+    def _query_our_graphs(self, sparql: str, default_graphs: Sequence[str]) -> QueryResult:
+        """Evaluate ``sparql`` with our graphs as its named graphs, listed before and after.
+
+        The list and the query are two requests: a push switching in between would leave a
+        query of the new graphs under the old list (a new assertion graph missing, say). The
+        store runs each request on one state, so when the list after the query is the list
+        before it, the query saw exactly the graphs it was sent; otherwise it is asked again.
+        """
+        names = self.graph_names()
+        for _attempt in range(_CONSISTENT_ATTEMPTS):
+            result = self._query(sparql, default_graphs, names)
+            again = self.graph_names()
+            if again == names:
+                return result
+            names = again
+        raise StoreError(
+            f"the graphs of {self.kind.name} kept changing during {_CONSISTENT_ATTEMPTS} "
+            "attempts of one query (pushes one after another?)"
+        )
 
     def run(self, job: Job) -> QueryResult:
         """Evaluate an endpoint job with the same dataset the embedded store's workers use.
@@ -178,8 +207,8 @@ class RemoteStore:
             data=sparql.encode("utf-8"),
             headers={"Content-Type": "application/sparql-update"},
         )
-        # A switch moves whole graphs: give it longer than a query.
-        self._send(request, timeout=max(self.timeout, 600.0))
+        # A switch moves whole graphs in one transaction: minutes for a big graph.
+        self._send(request, timeout=self.write_timeout)
 
     def graph_counts(self) -> dict[str, int]:
         """Triples per named graph."""
@@ -236,14 +265,16 @@ class RemoteStore:
             moves[staging] = iri
             if progress is not None:
                 progress(index + 1, len(graphs), loaded)
-        self.update(self.kind.switch_statements(moves, stale))
+        switch = self.kind.switch_statements(moves, stale)
+        if switch:
+            self.update(switch)
 
     def _send_load(self, request: urllib.request.Request, attempts: int = 3) -> None:
         """Send one load request, again when the store rolled it back (its retry marker)."""
         marker = self.kind.retry_marker
         for attempt in range(attempts):
             try:
-                self._send(request, timeout=max(self.timeout, 600.0))
+                self._send(request, timeout=self.write_timeout)
                 return
             except StoreError as error:
                 if marker is None or marker not in str(error) or attempt == attempts - 1:

@@ -3,8 +3,10 @@
 - Time limit: the ``timeout`` parameter (milliseconds) of ``/sparql`` is an "anytime query"
   limit: when it is reached, Virtuoso answers 200 with the rows found so far and says so only
   in the ``X-SQL-State: S1TAT`` header. Such an answer is a timeout here, never rows. The
-  server's own ``MaxQueryExecutionTime`` (virtuoso.ini ``[SPARQL]``) ends any query, so an
-  abandoned one stops there too.
+  server's own ``MaxQueryExecutionTime`` (virtuoso.ini ``[SPARQL]``) caps updates too: a
+  push's switch (one update) that runs past it is rolled back with ``SR171: Transaction
+  timed out`` (LUBM(10) at 60 s), so it must be 0 (no cap) or above the switch's time; the
+  queries keep their own limit, the ``timeout`` parameter.
 - Row cap: ``ResultSetMaxRows`` (virtuoso.ini ``[SPARQL]``) silently cuts every result: it
   must be above PeaceKG's ``max_rows`` so that PeaceKG's own cap (which is announced) acts.
 - Authentication: updates and Graph Store writes go to ``/sparql-auth`` and
@@ -65,10 +67,7 @@ class Virtuoso(StoreKind):
     # Its anytime answer comes up to a second or two after the limit (measured: 2.0 s for 1 s).
     answer_grace = 5.0
     list_graphs = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    abandoned = (
-        "Virtuoso is passed the limit as its timeout parameter and stops the query itself "
-        "(and ends any query at its MaxQueryExecutionTime)"
-    )
+    abandoned = "Virtuoso is passed the limit as its timeout parameter and stops the query itself"
 
     def __init__(self, *, user: str | None = None, password: str | None = None) -> None:
         super().__init__(user=user, password=password)
