@@ -42,7 +42,7 @@ from peacekg.remote import RemoteStore
 from peacekg.store import write_store
 from peacekg.validate import ValidationOutcome, validate
 from peacekg.wikidata import unlinked_in_store
-from peacekg.wikidata.view import wikidata_view
+from peacekg.wikidata.view import inferred_scope, view_scope, wikidata_view
 
 Progress = Callable[[str, str], None]
 MANIFEST = "manifest.json"
@@ -280,7 +280,13 @@ def check_sources(
 
     started = time.perf_counter()
     unlinked = unlinked_in_store(dataset)
-    view = wikidata_view(sources, reasoning.inferred, settings.base_iri, with_labels=False)
+    # The view reads only part of the graph: only that part is made into rdflib graphs.
+    view = wikidata_view(
+        view_scope(sources),
+        inferred_scope(reasoning.triples),
+        settings.base_iri,
+        with_labels=False,
+    )
     enrichment = Graph()
     if settings.wikidata_enrichment_path.is_file():
         path = settings.wikidata_enrichment_path
@@ -316,7 +322,7 @@ def _union_default_graph(
     for graph in (INFERRED_GRAPH, served, pyoxigraph.DefaultGraph()):
         dataset.clear_graph(graph)
     dataset.update(
-        f"INSERT {{ GRAPH {served} {{ ?s ?p ?o }} }} "  # noqa: S608 - IRIs, not text
+        f"INSERT {{ GRAPH {served} {{ ?s ?p ?o }} }} "
         f"WHERE {{ GRAPH {PROVENANCE_GRAPH} {{ ?s ?p ?o }} }}"
     )
     dataset.extend(pyoxigraph.Quad(s, p, o, INFERRED_GRAPH) for s, p, o in reasoning.triples)  # type: ignore[arg-type]
