@@ -253,14 +253,42 @@ def ill_typed(triples: Iterable[Triple]) -> list[str]:
     return sorted(messages)
 
 
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_SCHEMA_NAMESPACES = ("http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#")
+_LISTS = {pyoxigraph.NamedNode(_RDF + "first"), pyoxigraph.NamedNode(_RDF + "rest")}
+
+
+def _is_schema(s: Term, p: Term, o: Term) -> bool:
+    """Whether a triple is about classes and properties (the ontology), not instances."""
+    if p in _LISTS:
+        return True
+    if p == _RDF_TYPE:
+        return isinstance(o, pyoxigraph.NamedNode) and o.value.startswith(_SCHEMA_NAMESPACES)
+    return isinstance(p, pyoxigraph.NamedNode) and p.value.startswith(_SCHEMA_NAMESPACES)
+
+
 def closure(triples: Iterable[Triple]) -> tuple[set[Triple], list[str]]:
     """The OWL 2 RL closure of ``triples`` and the inconsistencies it holds.
 
-    One reasoner throughout: after the first closure, what the added rules derive joins its
-    base triples and reasonable materialises only what follows from them (incrementally).
+    The schema triples are closed first, on their own (small, fast): otherwise a schema
+    triple reasonable derives late (a domain through a subproperty) costs one more round of
+    reasoning over all the data (measured on LUBM(1): a third round for one such triple).
+    Adding entailed triples early changes nothing in the closure, which the rounds still
+    settle. Then one reasoner throughout: what the added rules derive joins its base triples
+    and reasonable materialises only what follows from them (incrementally).
     """
     base = set(triples)
     errors = ill_typed(base)
+    schema = {t for t in base if _is_schema(*t)}
+    if schema and len(schema) < len(base):
+        base |= _rounds(schema)[0]
+    closed, store = _rounds(base)
+    return closed, errors + inconsistencies(store)
+
+
+def _rounds(base: set[Triple]) -> tuple[set[Triple], pyoxigraph.Store]:
+    """reasonable and the rules it leaves out, alternately, until nothing is new: the
+    closure, and a store holding it."""
     reasoner = reasonable.PyReasoner()
     given = [tuple(_reasonable_term(t) for t in triple) for triple in base]
     reasoner.from_graph(given)
@@ -269,7 +297,7 @@ def closure(triples: Iterable[Triple]) -> tuple[set[Triple], list[str]]:
     for _round in range(MAX_ROUNDS):
         new = (_class_rules(store) | _schema_rules(store)) - closed
         if not new:
-            return closed, errors + inconsistencies(store)
+            return closed, store
         base |= new
         given += [tuple(_reasonable_term(t) for t in triple) for triple in new]
         reasoner.update_graph(given)

@@ -280,8 +280,8 @@ class LoadedSources:
         return store
 
     def count(self, graph: pyoxigraph.NamedNode) -> int:
-        """Triples in one graph of the dataset."""
-        result = self.dataset.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        """Triples in one graph of the dataset (the asserted union made first if need be)."""
+        result = self.asserted_graph().query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
         assert isinstance(result, pyoxigraph.QuerySolutions)
         for row in result:
             value = row["n"]
