@@ -281,7 +281,9 @@ class LoadedSources:
 
     def count(self, graph: pyoxigraph.NamedNode) -> int:
         """Triples in one graph of the dataset (the asserted union made first if need be)."""
-        result = self.asserted_graph().query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        result = self.asserted_graph().query(
+            f"SELECT (COUNT(*) AS ?n) {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        )
         assert isinstance(result, pyoxigraph.QuerySolutions)
         for row in result:
             value = row["n"]
