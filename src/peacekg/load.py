@@ -303,9 +303,48 @@ def source_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.suffix in RDF_SUFFIXES and p.is_file())
 
 
-def parse_file(path: Path, prefixes: dict[str, str] | None = None) -> Iterator[pyoxigraph.Quad]:
-    """The quads of one file (blank nodes renamed apart from other files'), raising
-    LoadError with its location on bad syntax; the file's prefixes join ``prefixes``."""
+class BlankLabels:
+    """Blank-node labels in the order the parser meets the nodes, unique across files.
+
+    Not Oxigraph's random renaming: the dumps number blank nodes that hash alike in label
+    order (``export.canonical_labels``), so random labels would make two builds of the same
+    sources write different dumps.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def relabel(self, quads: Iterable[pyoxigraph.Quad]) -> Iterator[pyoxigraph.Quad]:
+        """``quads`` (one file's) with each blank subject and object relabelled."""
+        seen: dict[str, pyoxigraph.BlankNode] = {}
+        blank, quad = pyoxigraph.BlankNode, pyoxigraph.Quad
+
+        def label(node: pyoxigraph.BlankNode) -> pyoxigraph.BlankNode:
+            found = seen.get(node.value)
+            if found is None:
+                self.count += 1
+                found = seen[node.value] = blank(f"b{self.count:012d}")
+            return found
+
+        for q in quads:
+            subject, obj = q.subject, q.object
+            if isinstance(subject, blank) or isinstance(obj, blank):
+                yield quad(
+                    label(subject) if isinstance(subject, blank) else subject,
+                    q.predicate,
+                    label(obj) if isinstance(obj, blank) else obj,
+                    q.graph_name,
+                )
+            else:
+                yield q
+
+
+def parse_file(
+    path: Path, prefixes: dict[str, str] | None = None, labels: BlankLabels | None = None
+) -> Iterator[pyoxigraph.Quad]:
+    """The quads of one file (blank nodes labelled apart from other files' by ``labels``),
+    raising LoadError with its location on bad syntax; the file's prefixes join
+    ``prefixes``."""
     fmt = mediatypes.by_extension(path.suffix)
     if fmt is None or path.suffix not in RDF_SUFFIXES:
         raise LoadError(path, None, None, f"not a Turtle or TriG file: {path.suffix!r}")
@@ -314,9 +353,8 @@ def parse_file(path: Path, prefixes: dict[str, str] | None = None) -> Iterator[p
             path=str(path),
             format=fmt.rdf_format(),
             base_iri=path.resolve().as_uri(),
-            rename_blank_nodes=True,
         )
-        yield from parser
+        yield from (labels or BlankLabels()).relabel(parser)
     except SyntaxError as error:
         message = str(error.msg).split(": ", 1)[-1] if error.msg else str(error)
         raise LoadError(path, error.lineno, error.offset, message) from error
@@ -383,13 +421,14 @@ def load(ontology_dir: Path, data_dir: Path | None, shapes_file: Path) -> Loaded
     dataset = pyoxigraph.Store()
     files: list[Path] = []
     prefixes: dict[str, str] = {}
+    labels = BlankLabels()
     shapes_resolved = shapes_file.resolve()
     for path in source_files(ontology_dir):
         target = SHAPES_GRAPH if path.resolve() == shapes_resolved else ONTOLOGY_GRAPH
-        dataset.extend(_into(parse_file(path, prefixes), target))
+        dataset.extend(_into(parse_file(path, prefixes, labels), target))
         files.append(path)
     if shapes_file.is_file() and shapes_resolved not in {f.resolve() for f in files}:
-        dataset.extend(_into(parse_file(shapes_file, prefixes), SHAPES_GRAPH))
+        dataset.extend(_into(parse_file(shapes_file, prefixes, labels), SHAPES_GRAPH))
         files.append(shapes_file)
     origin: dict[str, Path] = {}
     names: list[str] = []
@@ -397,9 +436,9 @@ def load(ontology_dir: Path, data_dir: Path | None, shapes_file: Path) -> Loaded
         assert data_dir is not None
         fmt = mediatypes.by_extension(path.suffix)
         if fmt is not None and fmt.kind is mediatypes.Kind.DATASET:
-            dataset.extend(_data_quads(path, parse_file(path, prefixes), origin, names))
+            dataset.extend(_data_quads(path, parse_file(path, prefixes, labels), origin, names))
         else:
             graph = ALIGNMENT_GRAPH if _is_alignment(path, data_dir) else PROVENANCE_GRAPH
-            dataset.extend(_into(parse_file(path, prefixes), graph))
+            dataset.extend(_into(parse_file(path, prefixes, labels), graph))
         files.append(path)
     return LoadedSources(files=files, dataset=dataset, assertion_names=names, prefixes=prefixes)
