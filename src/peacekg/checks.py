@@ -8,7 +8,8 @@ engine is far too slow to be trusted with it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,11 +45,29 @@ def run_checks(
     """
     store = memory_store(named or {})
     store.extend(graph_quads(graph, None))
+    return run_checks_in(store, checks_dir, list(named or {}))
+
+
+def run_checks_in(
+    store: pyoxigraph.Store, checks_dir: Path, named: Sequence[str]
+) -> list[CheckViolation]:
+    """Run every check on ``store``: its default graph as the default graph, the graphs
+    ``named`` (IRIs) as the only ones ``GRAPH`` sees. The build's path: its dataset already
+    holds every graph, so no triple is copied or converted."""
+    graphs: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode] = [
+        pyoxigraph.NamedNode(iri) for iri in named
+    ]
     failures = []
     for check in load_catalogue(checks_dir):
         if not check.slug.endswith("-violation"):
             continue
-        result = store.query(check.text)
+        # Named graphs only for a check that asks GRAPH: naming thousands of assertion graphs
+        # made the others' default-graph scans 10x slower (undeclared-term: 10 s at 100k).
+        code = "\n".join(
+            line for line in check.text.splitlines() if not line.lstrip().startswith("#")
+        )
+        asks_graph = re.search(r"\bGRAPH\b", code, re.IGNORECASE) is not None
+        result = store.query(check.text, named_graphs=graphs if asks_graph else None)
         if not isinstance(result, pyoxigraph.QuerySolutions):
             raise ValueError(f"{check.path}: a check must be a SELECT query")
         variables = [v.value for v in result.variables]

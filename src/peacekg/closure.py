@@ -7,22 +7,37 @@ schema rules ``scm-dom2``/``scm-rng2``. Those rules are evaluated here after it,
 set operations over SPARQL answers in an in-memory Oxigraph store (linear in the instances),
 and ``reasonable`` runs again on anything they add, until nothing is new. ``reasonable``
 never reports inconsistencies, so the OWL 2 RL rules with a false head are asked here too.
+
+Everything here is in pyoxigraph terms: no rdflib term is built (issue 17: building rdflib
+IRIs for reasonable's answers was most of the reasoning time on LUBM(1)). reasonable takes
+plain strings for IRIs; it answers with ``rdflib`` terms, built by name from the ``rdflib``
+module it imports, so for the duration of :func:`_reason` that name stands for
+:data:`_AS_OXIGRAPH`, which builds pyoxigraph terms instead.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
+import types
 from collections.abc import Iterable
 
 import pyoxigraph
 import reasonable
-from rdflib import RDF, XSD, Literal
-from rdflib.term import Node
+from rdflib import Literal as RdflibLiteral
+from rdflib import URIRef
 
-from peacekg.store import to_rdflib_term, triple_quads
-
-Triple = tuple[Node, Node, Node]
+Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+Triple = tuple[Term, Term, Term]
 #: Rounds of reasonable + the added rules before giving up (each round adds something new).
 MAX_ROUNDS = 20
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_UNCHECKED_DATATYPES = {
+    _XSD + "string",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+}
+_RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 _PREFIXES = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -62,37 +77,87 @@ _MESSAGES = {
 }
 
 
-def _normalise(node: Node) -> Node:
-    """reasonable types plain literals ``xsd:string``; RDF 1.1 says they are the same."""
-    if isinstance(node, Literal) and node.datatype == XSD.string and node.language is None:
-        return Literal(str(node))
-    return node
+class BNode(str):
+    """A blank node as reasonable reads one: its type is named ``BNode``, its text the label."""
+
+    __slots__ = ()
+
+
+class Literal:
+    """A literal as reasonable reads one: a type named ``Literal`` with ``datatype`` and
+    ``language`` (the datatype left out of a language-tagged literal, which reasonable would
+    otherwise read as a plain one), its text the lexical form."""
+
+    __slots__ = ("datatype", "language", "value")
+
+    def __init__(self, term: pyoxigraph.Literal) -> None:
+        self.value = term.value
+        self.language = term.language
+        self.datatype = None if term.language else term.datatype.value
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _reasonable_term(term: Term) -> str | BNode | Literal:
+    if isinstance(term, pyoxigraph.NamedNode):
+        return term.value
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    return Literal(term)
+
+
+def _literal(value: str, language: str | None = None, datatype: str | None = None) -> Term:
+    if language:
+        return pyoxigraph.Literal(value, language=language)
+    if datatype:
+        return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(datatype))
+    return pyoxigraph.Literal(value)
+
+
+#: What reasonable's answers are built with (see the module docstring).
+_AS_OXIGRAPH = types.ModuleType("rdflib")
+_AS_OXIGRAPH.URIRef = pyoxigraph.NamedNode  # type: ignore[attr-defined]
+_AS_OXIGRAPH.BNode = pyoxigraph.BlankNode  # type: ignore[attr-defined]
+_AS_OXIGRAPH.Literal = _literal  # type: ignore[attr-defined]
+_SWAP = threading.Lock()
+
+
+def _reason(reasoner: reasonable.PyReasoner) -> list[Triple]:
+    """``reasoner.reason()`` with its answers in pyoxigraph terms.
+
+    reasonable holds the GIL while it runs and imports ``rdflib`` by name, so the stand-in is
+    seen by it alone; the lock keeps two reasoners from restoring each other's module.
+    """
+    with _SWAP:
+        real = sys.modules.get("rdflib")
+        sys.modules["rdflib"] = _AS_OXIGRAPH
+        try:
+            answers: list[Triple] = reasoner.reason()
+        finally:
+            if real is not None:
+                sys.modules["rdflib"] = real
+    return answers
 
 
 def _store(triples: Iterable[Triple]) -> pyoxigraph.Store:
     """The triples in an in-memory store (literal subjects, generalised RDF, left out)."""
     store = pyoxigraph.Store()
-    store.extend(triple_quads(triples))
+    store.extend(_quads(triples))
     return store
 
 
-def _select(store: pyoxigraph.Store, sparql: str) -> list[tuple[Node, ...]]:
+def _quads(triples: Iterable[Triple]) -> Iterable[pyoxigraph.Quad]:
+    Quad, literal = pyoxigraph.Quad, pyoxigraph.Literal
+    for s, p, o in triples:
+        if not isinstance(s, literal) and isinstance(p, pyoxigraph.NamedNode):
+            yield Quad(s, p, o)
+
+
+def _select(store: pyoxigraph.Store, sparql: str) -> list[tuple[Term, ...]]:
     result = store.query(_PREFIXES + sparql)
     assert isinstance(result, pyoxigraph.QuerySolutions)
-    names = [v.value for v in result.variables]
-    # Terms repeat across rows (the classes, the properties): each is converted once, as
-    # building an rdflib IRI validates it (the largest single cost of reasoning on LUBM(1)).
-    memo: dict[object, Node] = {}
-
-    def convert(term: object) -> Node:
-        if term is None:
-            return Literal("")
-        found = memo.get(term)
-        if found is None:
-            found = memo[term] = to_rdflib_term(term)
-        return found
-
-    return [tuple(convert(row[n]) for n in names) for row in result]
+    return [tuple(row) for row in result]
 
 
 def _class_rules(store: pyoxigraph.Store) -> set[Triple]:
@@ -101,19 +166,19 @@ def _class_rules(store: pyoxigraph.Store) -> set[Triple]:
     One query per rule, no term written into query text: the classes are often blank nodes
     (restrictions), which a query cannot name.
     """
-    members: dict[Node, set[Node]] = {}
+    members: dict[Term, set[Term]] = {}
     for cls, member in _select(
         store, "SELECT ?c ?m WHERE { ?c owl:intersectionOf/rdf:rest*/rdf:first ?m }"
     ):
         members.setdefault(cls, set()).add(member)
-    having: dict[tuple[Node, Node], set[Node]] = {}
+    having: dict[tuple[Term, Term], set[Term]] = {}
     for cls, x, member in _select(
         store,
         "SELECT DISTINCT ?c ?x ?m WHERE { ?c owl:intersectionOf/rdf:rest*/rdf:first ?m . ?x a ?m }",
     ):
         having.setdefault((cls, x), set()).add(member)
     added: set[Triple] = {
-        (x, RDF.type, cls) for (cls, x), got in having.items() if got >= members[cls]
+        (x, _RDF_TYPE, cls) for (cls, x), got in having.items() if got >= members[cls]
     }
     # cls-svf1, then cls-svf2 (a UNION of the two is evaluated per triple: 3 s at 5k).
     for query in (
@@ -122,7 +187,7 @@ def _class_rules(store: pyoxigraph.Store) -> set[Triple]:
         "SELECT DISTINCT ?x ?c WHERE { ?c owl:someValuesFrom owl:Thing ; owl:onProperty ?p . "
         "?x ?p ?y }",
     ):
-        added |= {(x, RDF.type, cls) for x, cls in _select(store, query)}
+        added |= {(x, _RDF_TYPE, cls) for x, cls in _select(store, query)}
     for x, prop, value in _select(
         store,
         "SELECT DISTINCT ?x ?p ?v WHERE { ?c owl:hasValue ?v ; owl:onProperty ?p . ?x a ?c }",
@@ -132,7 +197,7 @@ def _class_rules(store: pyoxigraph.Store) -> set[Triple]:
         store,
         "SELECT DISTINCT ?x ?c WHERE { ?c owl:hasValue ?v ; owl:onProperty ?p . ?x ?p ?v }",
     ):
-        added.add((x, RDF.type, cls))
+        added.add((x, _RDF_TYPE, cls))
     return added
 
 
@@ -141,11 +206,13 @@ def _schema_rules(store: pyoxigraph.Store) -> set[Triple]:
     for rule in _SCHEMA_RULES:
         result = store.query(_PREFIXES + rule)
         assert isinstance(result, pyoxigraph.QueryTriples)
-        for t in result:
-            added.add(
-                (to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object))
-            )
+        added.update((t.subject, t.predicate, t.object) for t in result)
     return added
+
+
+def _text(term: Term) -> str:
+    """A term as rdflib's ``str()`` writes it (the IRI, the label, the lexical form)."""
+    return term.value
 
 
 def inconsistencies(store: pyoxigraph.Store) -> list[str]:
@@ -153,43 +220,88 @@ def inconsistencies(store: pyoxigraph.Store) -> list[str]:
     messages: set[str] = set()
     for rule, query in _INCONSISTENCIES.items():
         for x, a, b in _select(store, query):
-            first, second = (a, b) if rule != "cax-dw" else sorted((a, b), key=str)
-            messages.add(_MESSAGES[rule].format(x=x, a=first, b=second))
+            first, second = (a, b) if rule != "cax-dw" else sorted((a, b), key=_text)
+            messages.add(
+                _MESSAGES[rule].format(
+                    x=_text(x),
+                    a=_text(first) if first is not None else "",
+                    b=_text(second) if second is not None else "",
+                )
+            )
     return sorted(messages)
 
 
 def ill_typed(triples: Iterable[Triple]) -> list[str]:
-    """A message per literal whose lexical form is not in its datatype (an inconsistency)."""
-    return sorted(
-        f"{s} {p} {o!r}: the lexical form is not a valid {o.datatype}"
-        for s, p, o in triples
-        if isinstance(o, Literal) and o.ill_typed
-    )
+    """A message per literal whose lexical form is not in its datatype (an inconsistency).
+
+    rdflib knows the lexical spaces; only the distinct literals of other datatypes than
+    strings are converted to ask it.
+    """
+    literals: dict[pyoxigraph.Literal, list[tuple[Term, Term]]] = {}
+    for s, p, o in triples:
+        if isinstance(o, pyoxigraph.Literal) and o.datatype.value not in _UNCHECKED_DATATYPES:
+            literals.setdefault(o, []).append((s, p))
+    messages = []
+    for literal, uses in literals.items():
+        checked = RdflibLiteral(literal.value, datatype=URIRef(literal.datatype.value))
+        if checked.ill_typed:
+            messages += [
+                f"{_text(s)} {_text(p)} {checked!r}: the lexical form is not a valid "
+                f"{literal.datatype.value}"
+                for s, p in uses
+            ]
+    return sorted(messages)
+
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_SCHEMA_NAMESPACES = ("http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#")
+_LISTS = {pyoxigraph.NamedNode(_RDF + "first"), pyoxigraph.NamedNode(_RDF + "rest")}
+
+
+def _is_schema(s: Term, p: Term, o: Term) -> bool:
+    """Whether a triple is about classes and properties (the ontology), not instances."""
+    if p in _LISTS:
+        return True
+    if p == _RDF_TYPE:
+        return isinstance(o, pyoxigraph.NamedNode) and o.value.startswith(_SCHEMA_NAMESPACES)
+    return isinstance(p, pyoxigraph.NamedNode) and p.value.startswith(_SCHEMA_NAMESPACES)
 
 
 def closure(triples: Iterable[Triple]) -> tuple[set[Triple], list[str]]:
     """The OWL 2 RL closure of ``triples`` and the inconsistencies it holds.
 
-    One reasoner throughout: after the first closure, what the added rules derive joins its
-    base triples and reasonable materialises only what follows from them (incrementally).
+    The schema triples are closed first, on their own (small, fast): otherwise a schema
+    triple reasonable derives late (a domain through a subproperty) costs one more round of
+    reasoning over all the data (measured on LUBM(1): a third round for one such triple).
+    Adding entailed triples early changes nothing in the closure, which the rounds still
+    settle. Then one reasoner throughout: what the added rules derive joins its base triples
+    and reasonable materialises only what follows from them (incrementally).
     """
     base = set(triples)
     errors = ill_typed(base)
+    schema = {t for t in base if _is_schema(*t)}
+    if schema and len(schema) < len(base):
+        base |= _rounds(schema)[0]
+    closed, store = _rounds(base)
+    return closed, errors + inconsistencies(store)
+
+
+def _rounds(base: set[Triple]) -> tuple[set[Triple], pyoxigraph.Store]:
+    """reasonable and the rules it leaves out, alternately, until nothing is new: the
+    closure, and a store holding it."""
     reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(list(base))
-    closed = _normalised(reasoner.reason()) | base
+    given = [tuple(_reasonable_term(t) for t in triple) for triple in base]
+    reasoner.from_graph(given)
+    closed = set(_reason(reasoner)) | base
     store = _store(closed)
     for _round in range(MAX_ROUNDS):
         new = (_class_rules(store) | _schema_rules(store)) - closed
         if not new:
-            return closed, errors + inconsistencies(store)
+            return closed, store
         base |= new
-        reasoner.update_graph(list(base))
-        grown = _normalised(reasoner.reason()) | base
-        store.extend(triple_quads(grown - closed))
+        given += [tuple(_reasonable_term(t) for t in triple) for triple in new]
+        reasoner.update_graph(given)
+        grown = set(_reason(reasoner)) | base
+        store.extend(_quads(grown - closed))
         closed |= grown
     raise RuntimeError(f"the OWL 2 RL closure did not settle in {MAX_ROUNDS} rounds")
-
-
-def _normalised(triples: Iterable[Triple]) -> set[Triple]:
-    return {(s, p, _normalise(o)) for s, p, o in triples}

@@ -11,26 +11,39 @@ import json
 import os
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Graph
 from rdflib.util import guess_format
 
 from peacekg import __version__
-from peacekg.checks import CheckViolation, run_checks
+from peacekg.checks import CheckViolation, run_checks_in
+from peacekg.closure import Triple
 from peacekg.config import Settings
 from peacekg.export import export_store_dir
-from peacekg.load import LoadedSources, load, source_files
+from peacekg.load import (
+    ALIGNMENT_GRAPH,
+    ASSERTED_GRAPH,
+    INTERNAL,
+    ONTOLOGY_GRAPH,
+    PROVENANCE_GRAPH,
+    SHAPES_GRAPH,
+    LoadedSources,
+    graph_quads,
+    load,
+    source_files,
+)
 from peacekg.passages import verify_quotes
 from peacekg.quotes import QuoteProblem
-from peacekg.reason import ReasoningResult, reason
+from peacekg.reason import ReasoningResult, reason_triples
 from peacekg.remote import RemoteStore
-from peacekg.store import build_store
+from peacekg.store import write_store
 from peacekg.validate import ValidationOutcome, validate
-from peacekg.wikidata import unlinked_entities
-from peacekg.wikidata.view import wikidata_view
+from peacekg.wikidata import unlinked_in_store
+from peacekg.wikidata.view import inferred_scope, view_scope, wikidata_view
 
 Progress = Callable[[str, str], None]
 MANIFEST = "manifest.json"
@@ -139,6 +152,58 @@ class BuildResult:
                 union.add(triple)
         return union
 
+    def quads(self, settings: Settings) -> Iterator[pyoxigraph.Quad]:
+        """The quads of :meth:`named_graphs`, read from the build's dataset: no rdflib term
+        on the way for the loaded and inferred graphs (the store stage's path)."""
+        names = settings.graphs
+        dataset = self.sources.asserted_graph()
+        renamed = [
+            (ONTOLOGY_GRAPH, names.ontology),
+            (ASSERTED_GRAPH, names.asserted),
+            (PROVENANCE_GRAPH, names.provenance),
+            (ALIGNMENT_GRAPH, names.alignment),
+            *((pyoxigraph.NamedNode(a), a) for a in self.sources.assertion_names),
+        ]
+        Quad = pyoxigraph.Quad
+        for internal, iri in renamed:
+            target = pyoxigraph.NamedNode(iri)
+            for q in dataset.quads_for_pattern(None, None, None, internal):
+                yield Quad(q.subject, q.predicate, q.object, target)
+        inferred = pyoxigraph.NamedNode(names.inferred)
+        for s, p, o in self.reasoning.triples:
+            yield Quad(s, p, o, inferred)  # type: ignore[arg-type]
+        for iri, graph in (
+            (names.wikidata_view, self.wikidata_view),
+            (names.wikidata, self.wikidata_enrichment),
+        ):
+            yield from graph_quads(graph, pyoxigraph.NamedNode(iri))
+
+    def counts(self, settings: Settings) -> dict[str, int]:
+        """Triples per graph of :meth:`named_graphs`, in its order, counted in the dataset."""
+        names = settings.graphs
+        dataset = self.sources.asserted_graph()
+        result = dataset.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        assert isinstance(result, pyoxigraph.QuerySolutions)
+        stored = {row[0].value: int(row[1].value) for row in result}
+        counts = {
+            names.ontology: stored.get(ONTOLOGY_GRAPH.value, 0),
+            names.asserted: stored.get(ASSERTED_GRAPH.value, 0),
+            names.inferred: len(self.reasoning.triples),
+        }
+        for iri, internal in (
+            (names.provenance, PROVENANCE_GRAPH),
+            (names.alignment, ALIGNMENT_GRAPH),
+        ):
+            if stored.get(internal.value):
+                counts[iri] = stored[internal.value]
+        if len(self.wikidata_view):
+            counts[names.wikidata_view] = len(self.wikidata_view)
+        if len(self.wikidata_enrichment):
+            counts[names.wikidata] = len(self.wikidata_enrichment)
+        for name in self.sources.assertion_names:
+            counts[name] = stored.get(name, 0)
+        return counts
+
 
 def build_dataset(settings: Settings, progress: Progress = _silent) -> BuildResult:
     """Load, validate, reason and check, without touching the store.
@@ -151,8 +216,10 @@ def build_dataset(settings: Settings, progress: Progress = _silent) -> BuildResu
     sources = load(settings.ontology_dir, settings.data_dir, settings.shapes_path)
     progress(
         "load",
-        f"{len(sources.files)} files: ontology {len(sources.ontology)}, "
-        f"shapes {len(sources.shapes)}, asserted {len(sources.asserted)} triples "
+        # Counted in the dataset: len() of the rdflib views would build them (most of the
+        # load stage's time on LUBM, and memory held for the rest of the build).
+        f"{len(sources.files)} files: ontology {sources.count(ONTOLOGY_GRAPH)}, "
+        f"shapes {sources.count(SHAPES_GRAPH)}, asserted {sources.count(ASSERTED_GRAPH)} triples "
         f"{_took(started)}",
     )
 
@@ -172,7 +239,7 @@ def check_sources(
         InconsistencyError: reasoning derived a contradiction.
     """
     started = time.perf_counter()
-    outcome = validate(sources.curated, sources.ontology, sources.shapes)
+    outcome = validate(sources.curated_store(), sources.ontology, sources.shapes)
     progress(
         "validate",
         f"{len(outcome.violations)} violations, {len(outcome.warnings)} warnings {_took(started)}",
@@ -187,33 +254,42 @@ def check_sources(
         problems = verify_quotes(sources, settings.sources_dir)
         progress(
             "quotes",
-            f"{len(sources.assertions)} assertions, {len(problems)} problems {_took(started)}",
+            f"{len(sources.assertion_names)} assertions, {len(problems)} problems {_took(started)}",
         )
         if problems:
             raise QuotesFailed(problems)
 
     started = time.perf_counter()
-    reasoning = reason(
-        sources.ontology, sources.asserted, known=(sources.provenance, sources.alignment)
+    dataset = sources.asserted_graph()
+    reasoning = reason_triples(
+        _triples(dataset, ONTOLOGY_GRAPH) | _triples(dataset, ASSERTED_GRAPH),
+        _triples(dataset, PROVENANCE_GRAPH) | _triples(dataset, ALIGNMENT_GRAPH),
+        prefixes=tuple((p, str(n)) for p, n in sources.ontology.namespaces()),
     )
     progress(
         "reason",
-        f"{len(reasoning.inferred)} inferred triples from {reasoning.input_triples} "
+        f"{len(reasoning.triples)} inferred triples from {reasoning.input_triples} "
         f"{_took(started)}",
     )
 
     result = BuildResult(sources=sources, validation=outcome, reasoning=reasoning)
     started = time.perf_counter()
-    named = {settings.graphs.provenance: sources.provenance, **sources.assertions}
-    union = result.union()  # built once: the checks and the Wikidata stage both read it
-    failures = run_checks(union, settings.queries_dir / "checks", named)
+    _union_default_graph(dataset, reasoning, settings.graphs.provenance)
+    named = [settings.graphs.provenance, *sources.assertion_names]
+    failures = run_checks_in(dataset, settings.queries_dir / "checks", named)
     progress("check", f"{len(failures)} failing checks {_took(started)}")
     if failures:
         raise ChecksFailed(failures)
 
     started = time.perf_counter()
-    unlinked = unlinked_entities(union)
-    view = wikidata_view(sources, reasoning.inferred, settings.base_iri, with_labels=False)
+    unlinked = unlinked_in_store(dataset)
+    # The view reads only part of the graph: only that part is made into rdflib graphs.
+    view = wikidata_view(
+        view_scope(sources),
+        inferred_scope(reasoning.triples),
+        settings.base_iri,
+        with_labels=False,
+    )
     enrichment = Graph()
     if settings.wikidata_enrichment_path.is_file():
         path = settings.wikidata_enrichment_path
@@ -225,6 +301,41 @@ def check_sources(
         f"{_took(started)}",
     )
     return replace(result, unlinked=unlinked, wikidata_view=view, wikidata_enrichment=enrichment)
+
+
+#: Where the build's dataset holds what reasoning added (for the checks).
+INFERRED_GRAPH = pyoxigraph.NamedNode(INTERNAL + "inferred")
+
+
+def _triples(dataset: pyoxigraph.Store, graph: pyoxigraph.NamedNode) -> set[Triple]:
+    quads = dataset.quads_for_pattern(None, None, None, graph)
+    # No RDF-star triple terms in a build: every subject and object is a plain term.
+    return {(q.subject, q.predicate, q.object) for q in quads}  # type: ignore[misc]
+
+
+def _union_default_graph(
+    dataset: pyoxigraph.Store, reasoning: ReasoningResult, provenance: str
+) -> None:
+    """Ontology, asserted, provenance, alignment and inferred triples, each once, as the
+    dataset's default graph: what the checks and the Wikidata stage query (in Oxigraph).
+
+    The provenance graph is also copied under its served IRI, which checks name.
+    """
+    served = pyoxigraph.NamedNode(provenance)
+    for graph in (INFERRED_GRAPH, served, pyoxigraph.DefaultGraph()):
+        dataset.clear_graph(graph)
+    dataset.update(
+        f"INSERT {{ GRAPH {served} {{ ?s ?p ?o }} }} "
+        f"WHERE {{ GRAPH {PROVENANCE_GRAPH} {{ ?s ?p ?o }} }}"
+    )
+    dataset.extend(pyoxigraph.Quad(s, p, o, INFERRED_GRAPH) for s, p, o in reasoning.triples)  # type: ignore[arg-type]
+    graphs = " ".join(
+        str(g)
+        for g in (ONTOLOGY_GRAPH, ASSERTED_GRAPH, PROVENANCE_GRAPH, ALIGNMENT_GRAPH, INFERRED_GRAPH)
+    )
+    dataset.update(
+        f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}"  # noqa: S608 - constant IRIs
+    )
 
 
 def source_fingerprint(settings: Settings) -> dict[str, str]:
@@ -264,10 +375,11 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
     fingerprint = source_fingerprint(settings)
     result = build_dataset(settings, progress)
     started = time.perf_counter()
-    graphs = result.named_graphs(settings)
-    total = sum(len(g) for g in graphs.values())
+    counts = result.counts(settings)
+    total = sum(counts.values())
     store_dir: Path | None = None
     if settings.store_url:
+        graphs = result.named_graphs(settings)
         RemoteStore.from_settings(settings).replace_graphs(graphs)
         settings.build_dir.mkdir(parents=True, exist_ok=True)
         progress("store", f"{total} triples in {len(graphs)} graphs {_took(started)}")
@@ -276,17 +388,17 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
         def dump(directory: Path) -> None:
             """Runs once the new store is complete and before the link switch, so a failed
             dump leaves the served store and its dumps as they were."""
-            progress("store", f"{total} triples in {len(graphs)} graphs {_took(started)}")
+            progress("store", f"{total} triples in {len(counts)} graphs {_took(started)}")
             dumped = time.perf_counter()
             written = export_store_dir(directory, settings)
             progress("dumps", f"{len(written)} files {_took(dumped)}")
 
-        store_dir = build_store(settings.store_path, graphs, before_switch=dump)
+        store_dir = write_store(settings.store_path, result.quads(settings), before_switch=dump)
     manifest = {
         "version": __version__,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "store": store_dir.name if store_dir else settings.store_url,
-        "counts": {iri: len(g) for iri, g in graphs.items()},
+        "counts": counts,
         "sources": fingerprint,
     }
     # Replaced in one rename: a build killed while writing leaves the old manifest, never

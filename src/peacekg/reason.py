@@ -16,12 +16,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
-import owlrl
+import pyoxigraph
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from peacekg.closure import closure
+from peacekg.closure import Term, Triple, closure
+from peacekg.load import TermConverter, graph_quads, oxigraph_term
 
 #: The OWL 2 RL engines: the fast default and owlrl, the reference.
 ENGINES = ("reasonable", "owlrl")
@@ -53,42 +55,62 @@ class InconsistencyError(Exception):
 
 @dataclass(frozen=True)
 class ReasoningResult:
-    """What reasoning added, and how long it took."""
+    """What reasoning added, and how long it took.
 
-    inferred: Graph
+    ``triples`` are pyoxigraph terms (what the build stores and queries); ``inferred`` is the
+    same as an rdflib Graph, made on first use for the stages and reports that read rdflib.
+    """
+
+    triples: frozenset[Triple]
     input_triples: int
     seconds: float
     dropped: int = field(default=0)
+    prefixes: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def inferred(self) -> Graph:
+        """What reasoning added, as an rdflib Graph (the ontology's prefixes bound)."""
+        graph = Graph()
+        for prefix, namespace in self.prefixes:
+            graph.bind(prefix, namespace, override=False)
+        convert = TermConverter()
+        for s, p, o in self.triples:
+            graph.add((convert(s), convert(p), convert(o)))
+        return graph
 
 
-def _is_builtin(node: Node) -> bool:
-    return isinstance(node, URIRef) and str(node).startswith(_BUILTIN_PREFIXES)
+_BUILTINS = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
+_TRIVIAL = {pyoxigraph.NamedNode(str(n)) for n in (*_TRIVIAL_TYPES, RDFS.Datatype)}
+_REFLEXIVE_OX = {pyoxigraph.NamedNode(str(n)) for n in _REFLEXIVE}
+_TYPE = pyoxigraph.NamedNode(str(RDF.type))
+_SUBCLASS = pyoxigraph.NamedNode(str(RDFS.subClassOf))
+_TOPS = {pyoxigraph.NamedNode(str(OWL.Thing)), pyoxigraph.NamedNode(str(RDFS.Resource))}
+_DOMAIN_RANGE = {pyoxigraph.NamedNode(str(RDFS.domain)), pyoxigraph.NamedNode(str(RDFS.range))}
 
 
-def is_informative(s: Node, p: Node, o: Node) -> bool:
-    """Whether an entailed triple tells a user something about the graph's own terms.
-
-    Drops literal subjects (owlrl emits them; RDF stores reject them), statements about
-    the RDF/RDFS/OWL/XSD vocabularies themselves, trivial typings and reflexive axioms.
-    """
-    if isinstance(s, Literal) or _is_builtin(s):
+def _informative(s: Term, p: Term, o: Term) -> bool:
+    """:func:`is_informative` for pyoxigraph terms."""
+    if isinstance(s, pyoxigraph.Literal):
         return False
-    if p == RDF.type and (o in _TRIVIAL_TYPES or o == RDFS.Datatype):
+    if isinstance(s, pyoxigraph.NamedNode) and s.value.startswith(_BUILTINS):
         return False
-    if p in _REFLEXIVE and s == o:
+    if p == _TYPE and o in _TRIVIAL:
         return False
-    if p == RDFS.subClassOf and o in {OWL.Thing, RDFS.Resource}:
+    if p in _REFLEXIVE_OX and s == o:
         return False
-    return not (p in {RDFS.domain, RDFS.range} and o in {OWL.Thing, RDFS.Resource})
+    if p == _SUBCLASS and o in _TOPS:
+        return False
+    return not (p in _DOMAIN_RANGE and o in _TOPS)
 
 
-def _owlrl_closure(
-    asserted: set[tuple[Node, Node, Node]],
-) -> tuple[set[tuple[Node, Node, Node]], list[str]]:
+def _owlrl_closure(asserted: set[Triple]) -> tuple[set[Triple], list[str]]:
     """owlrl's closure of ``asserted`` (its error nodes left out) and its error messages."""
+    import owlrl  # the reference engine only: its import is a quarter of a small build
+
     scratch = Graph()
-    for triple in asserted:
-        scratch.add(triple)
+    convert = TermConverter()
+    for s, p, o in asserted:
+        scratch.add((convert(s), convert(p), convert(o)))
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(scratch)
@@ -96,8 +118,22 @@ def _owlrl_closure(
     errors = sorted(
         str(message) for node in error_nodes for message in scratch.objects(node, _ERROR)
     )
-    closed = {t for t in scratch if not (isinstance(t[0], BNode) and t[0] in error_nodes)}
+    closed = {
+        (oxigraph_term(s), oxigraph_term(p), oxigraph_term(o))
+        for s, p, o in scratch
+        if not (isinstance(s, BNode) and s in error_nodes)
+        and not isinstance(s, Literal)
+        and isinstance(p, URIRef)
+    }
     return closed, errors
+
+
+def graph_triples(graph: Iterable[tuple[Node, Node, Node]]) -> set[Triple]:
+    """rdflib triples as pyoxigraph triples (generalised RDF left out)."""
+    return {(q.subject, q.predicate, q.object) for q in graph_quads(graph, _SCRATCH)}  # type: ignore[misc]
+
+
+_SCRATCH = pyoxigraph.NamedNode("urn:peacekg:build:scratch")
 
 
 def reason(
@@ -110,12 +146,26 @@ def reason(
     Raises:
         InconsistencyError: when owlrl derived an error (an OWL 2 RL rule with a false head).
     """
+    return reason_triples(
+        graph_triples(ontology) | graph_triples(data),
+        {t for graph in known for t in graph_triples(graph)},
+        engine=engine,
+        prefixes=tuple((p, str(n)) for p, n in ontology.namespaces()),
+    )
+
+
+def reason_triples(
+    asserted: set[Triple],
+    known: set[Triple],
+    *,
+    engine: str = "reasonable",
+    prefixes: tuple[tuple[str, str], ...] = (),
+) -> ReasoningResult:
+    """:func:`reason` on pyoxigraph triples: the build's path, no rdflib term built."""
     started = time.perf_counter()
-    asserted: set[tuple[Node, Node, Node]] = set(ontology) | set(data)
     # What another curated graph (provenance, alignment) already says is not new: the union
     # default graph would return it twice (the documents' authors are typed by the range of
     # pkg:claimant). Those graphs are not reasoned over: their terms are PROV and Web Annotation's.
-    already = {triple for graph in known for triple in graph}
     if engine == "owlrl":
         closed, errors = _owlrl_closure(asserted)
     elif engine == "reasonable":
@@ -124,19 +174,12 @@ def reason(
         raise ValueError(f"unknown reasoning engine {engine!r}: use one of {ENGINES}")
     if errors:
         raise InconsistencyError(errors)
-
-    inferred = Graph()
-    for prefix, namespace in ontology.namespaces():
-        inferred.bind(prefix, namespace, override=False)
-    dropped = 0
-    for s, p, o in closed - asserted - already:
-        if is_informative(s, p, o):
-            inferred.add((s, p, o))
-        else:
-            dropped += 1
+    new = closed - asserted - known
+    inferred = frozenset(t for t in new if _informative(*t))
     return ReasoningResult(
-        inferred=inferred,
+        triples=inferred,
         input_triples=len(asserted),
         seconds=time.perf_counter() - started,
-        dropped=dropped,
+        dropped=len(new) - len(inferred),
+        prefixes=prefixes,
     )

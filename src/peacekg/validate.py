@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import pyshacl
-import pyshacl_turbo
+import pyoxigraph
 from rdflib import RDF, Graph, Literal, Namespace
 from rdflib.term import Node
+
+from peacekg.load import rdflib_graph
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 #: The SHACL engines: the fast default and pySHACL, the reference.
@@ -96,12 +97,29 @@ def _results(report: Graph) -> list[ShaclResult]:
 
 
 def validate(
-    data: Graph, ontology: Graph, shapes: Graph, engine: str = "pyshacl-turbo"
+    data: Graph | pyoxigraph.Store,
+    ontology: Graph,
+    shapes: Graph,
+    engine: str = "pyshacl-turbo",
 ) -> ValidationOutcome:
-    """Validate asserted ``data`` (with ``ontology`` mixed in) against ``shapes``."""
+    """Validate asserted ``data`` (with ``ontology`` mixed in) against ``shapes``.
+
+    ``data`` may be an in-memory Oxigraph store (its default graph): pyshacl-turbo reads it
+    in Rust, without an rdflib term (the build's path).
+    """
     if engine not in ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r}: use one of {ENGINES}")
-    run = pyshacl_turbo.validate if engine == "pyshacl-turbo" else pyshacl.validate
+    # Imported here: each engine costs a good part of a second to import, and a build runs one.
+    if engine == "pyshacl-turbo":
+        import pyshacl_turbo
+
+        run = pyshacl_turbo.validate
+    else:
+        import pyshacl
+
+        run = pyshacl.validate
+        if isinstance(data, pyoxigraph.Store):
+            data = rdflib_graph(data, pyoxigraph.DefaultGraph())
     _conforms, report, _text = run(
         data,
         shacl_graph=shapes,

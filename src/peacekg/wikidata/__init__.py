@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
@@ -27,6 +28,7 @@ __all__ = [
     "linked_ids",
     "load_reference_ids",
     "unlinked_entities",
+    "unlinked_in_store",
 ]
 
 REFERENCE_FILE = "wikidata-ids.tsv"
@@ -91,4 +93,44 @@ def unlinked_entities(graph: Graph) -> list[tuple[str, str]]:
                 continue
             label = graph.value(entity, RDFS.label) or graph.value(entity, SKOS.prefLabel)
             found[iri] = "" if label is None else str(label)
+    return sorted(found.items())
+
+
+_UNLINKED = """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX pkg: <https://w3id.org/peacekg/ontology#>
+SELECT ?entity (SAMPLE(?label) AS ?l) (SAMPLE(?pref) AS ?p) WHERE {
+    { SELECT DISTINCT ?class WHERE {
+        VALUES ?top { %(tops)s }
+        ?class rdfs:subClassOf* ?top .
+        FILTER(isIRI(?class))
+    } }
+    ?entity rdf:type ?class .
+    FILTER(isIRI(?entity) && !STRSTARTS(STR(?entity), "%(wd)s"))
+    MINUS { ?entity rdf:type pkg:DescribedAgent }
+    MINUS { ?entity skos:exactMatch ?item FILTER(isIRI(?item) && STRSTARTS(STR(?item), "%(wd)s")) }
+    OPTIONAL { ?entity rdfs:label ?label }
+    OPTIONAL { ?entity skos:prefLabel ?pref }
+}
+GROUP BY ?entity
+"""
+
+
+def unlinked_in_store(store: pyoxigraph.Store) -> list[tuple[str, str]]:
+    """:func:`unlinked_entities` of the default graph of an Oxigraph store, as SPARQL there
+    (the build's path: no rdflib graph of the whole union is made, issue 17).
+
+    An entity with several labels is listed with one of them, as rdflib's ``value`` does.
+    """
+    query = _UNLINKED % {"tops": " ".join(f"<{c}>" for c in LINKABLE_CLASSES), "wd": str(WD)}
+    result = store.query(query)
+    assert isinstance(result, pyoxigraph.QuerySolutions)
+    found: dict[str, str] = {}
+    for entity, label, pref in result:
+        assert entity is not None
+        # rdflib's `value(label) or value(prefLabel)`: an empty label falls through too.
+        text = label.value if label is not None else ""
+        found[entity.value] = text or (pref.value if pref is not None else "")
     return sorted(found.items())

@@ -33,13 +33,14 @@ from datetime import date
 from pathlib import Path
 from typing import TypeAlias
 
+import pyoxigraph
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
 from peacekg import __version__
 from peacekg.config import Settings
-from peacekg.load import LoadedSources
+from peacekg.load import ASSERTED_GRAPH, LoadedSources, TermConverter
 from peacekg.namespaces import (
     OA,
     PKG,
@@ -72,11 +73,13 @@ __all__ = [
     "clean_url",
     "date_snaks",
     "dated_snaks",
+    "inferred_scope",
     "property_ids_used",
     "quickstatements_text",
     "statements",
     "upload",
     "view_graph",
+    "view_scope",
     "wikidata_view",
     "write_exports",
 ]
@@ -317,24 +320,22 @@ class _Source:
         return None if language is None else str(language)
 
 
-_PASSAGE_QUERY = """
-PREFIX pkg: <https://w3id.org/peacekg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT ?assertion ?document ?exact WHERE {
-    ?assertion pkg:passage ?passage .
-    ?passage oa:hasSource ?document ; oa:hasSelector ?selector .
-    ?selector a oa:TextQuoteSelector ; oa:exact ?exact .
-}
-"""
-
-
 def _passages(provenance: Graph) -> dict[str, tuple[URIRef, str]]:
-    """Assertion IRI -> (document, exact words of its passage)."""
+    """Assertion IRI -> (document, exact words of its passage's quote selector).
+
+    Walked in the graph rather than asked in SPARQL: rdflib's SPARQL engine alone takes
+    longer to import than this takes on the real graph (issue 17).
+    """
     found: dict[str, tuple[URIRef, str]] = {}
-    for row in provenance.query(_PASSAGE_QUERY):
-        assertion, document, exact = row  # type: ignore[misc]
-        if isinstance(document, URIRef):
-            found[str(assertion)] = (document, str(exact))
+    for assertion, passage in provenance.subject_objects(PKG.passage):
+        for document in provenance.objects(passage, OA.hasSource):
+            if not isinstance(document, URIRef):
+                continue
+            for selector in provenance.objects(passage, OA.hasSelector):
+                if (selector, RDF.type, OA.TextQuoteSelector) not in provenance:
+                    continue
+                for exact in provenance.objects(selector, OA.exact):
+                    found[str(assertion)] = (document, str(exact))
     return found
 
 
@@ -1014,3 +1015,80 @@ def write_exports(
         paths.append(path)
         left_out, reasons = len(result.left_out), result.left_out
     return ExportResult(paths, left_out, reasons)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the build hands the view
+# ---------------------------------------------------------------------------------------------
+
+#: What the view reads of the inferred graph (through its union with the asserted one):
+#: typings by our classes, stances, the document a claim is stated in.
+INFERRED_PREDICATES = (RDF.type, PKG.disputes, PKG.supports, PKG.statedIn)
+
+_SCOPE = """
+PREFIX pkg: <https://w3id.org/peacekg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?g ?s ?p ?o WHERE {
+    {
+        { SELECT DISTINCT ?s WHERE {
+            GRAPH %(asserted)s { ?s a ?c } FILTER(STRSTARTS(STR(?c), STR(pkg:)))
+        } }
+        GRAPH ?g { ?s ?p ?o }
+    } UNION {
+        { SELECT DISTINCT ?s WHERE {
+            GRAPH %(asserted)s { ?x a ?c . ?x ?q ?s }
+            FILTER(STRSTARTS(STR(?c), STR(pkg:)) && isBlank(?s))
+        } }
+        GRAPH ?g { ?s ?p ?o }
+    } UNION {
+        VALUES ?p { pkg:supports pkg:disputes pkg:statedIn skos:exactMatch }
+        GRAPH ?g { ?s ?p ?o }
+    }
+}
+"""
+
+
+def view_scope(sources: LoadedSources) -> LoadedSources:
+    """The part of ``sources`` the view reads: each assertion's triples about the entities
+    our classes type (and their blank nodes: a claim's quotes), its stances, statedIn and
+    Wikidata links; the ontology, provenance and alignment whole. The view of the scope is
+    the view of the whole (only those triples are ever looked up), and on a graph of
+    another vocabulary (LUBM) the scope is nearly empty, so few rdflib terms are built.
+    """
+    dataset = sources.asserted_graph()
+    result = dataset.query(_SCOPE % {"asserted": ASSERTED_GRAPH})
+    assert isinstance(result, pyoxigraph.QuerySolutions)
+    names = set(sources.assertion_names)
+    convert = TermConverter()
+    assertions: dict[str, Graph] = {}
+    for graph, s, p, o in result:
+        assert graph is not None
+        if graph.value in names:
+            target = assertions.setdefault(graph.value, Graph())
+            target.add((convert(s), convert(p), convert(o)))
+    return LoadedSources(
+        ontology=sources.ontology,
+        shapes=Graph(),
+        assertions={
+            name: assertions[name] for name in sources.assertion_names if name in assertions
+        },
+        provenance=sources.provenance,
+        alignment=sources.alignment,
+        files=sources.files,
+    )
+
+
+def inferred_scope(triples: Iterable[tuple[object, object, object]]) -> Graph:
+    """The inferred triples the view reads (:data:`INFERRED_PREDICATES`, typings by our
+    classes only), as an rdflib Graph."""
+    wanted = {pyoxigraph.NamedNode(str(p)) for p in INFERRED_PREDICATES}
+    kind = pyoxigraph.NamedNode(str(RDF.type))
+    ours = str(PKG)
+    convert = TermConverter()
+    graph = Graph()
+    for s, p, o in triples:
+        if p in wanted and (
+            p != kind or (isinstance(o, pyoxigraph.NamedNode) and o.value.startswith(ours))
+        ):
+            graph.add((convert(s), convert(p), convert(o)))
+    return graph
