@@ -1,4 +1,4 @@
-"""Cache hits of ``GET /sparql`` answered before Flask (issue 18).
+"""Plain queries to ``/sparql`` answered before Flask (issue 18).
 
 A cache hit costs next to nothing to find, so what it costs is Flask's own per-request work
 (contexts, URL matching, hooks, the response object): about as much as Oxigraph's server
@@ -6,8 +6,14 @@ spends on a cheap query. This WSGI middleware answers the plain case, a GET with
 ``query`` and without conditional headers, whose answer the cache holds for the current
 store version, with exactly the headers the blueprint would send: uncompressed, or in the
 coding Flask-Compress chose for the same ``Accept-Encoding`` before (the cache keeps that
-body, so a hit is never compressed again). Every other request goes to Flask unchanged
-(304s, a first ``Accept-Encoding``, misses, errors).
+body, so a hit is never compressed again).
+
+A plain query the cache does not hold (GET, or POST as a form or ``application/sparql-query``,
+no ``If-None-Match``, no compression asked for) is answered here too, by the blueprint's own
+:func:`~peacekg.web.sparql.answer` on a werkzeug request, with the headers Flask's hooks would
+add (CORS, ``Vary``, ``Date``): Flask's contexts, routing and hooks were a sixth of a miss's
+Python. Everything else goes to Flask unchanged (304s, compressed answers, the service
+description, HEAD/OPTIONS, updates, pages).
 """
 
 from __future__ import annotations
@@ -17,8 +23,9 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import http_date, quote_etag
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
 from peacekg.web.cache import CacheKey, request_key
 from peacekg.web.httpcache import cache_control, store_version
@@ -27,7 +34,9 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from flask import Flask
 
-_PLAIN = {"", "identity"}
+#: The ``Accept-Encoding`` values that ask for no compression.
+PLAIN = frozenset({"", "identity"})
+_QUERY_TYPES = frozenset({"application/x-www-form-urlencoded", "application/sparql-query"})
 
 
 class CachedReads:
@@ -38,17 +47,65 @@ class CachedReads:
         self.wsgi = wsgi
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if (
-            environ.get("REQUEST_METHOD") == "GET"
-            and environ.get("PATH_INFO") == "/sparql"
-            and "HTTP_IF_NONE_MATCH" not in environ
-        ):
-            answer = self._hit(environ)
-            if answer is not None:
-                headers, body = answer
-                start_response("200 OK", headers)
-                return [body]
+        method = environ.get("REQUEST_METHOD")
+        if environ.get("PATH_INFO") == "/sparql" and "HTTP_IF_NONE_MATCH" not in environ:
+            if method == "GET":
+                answer = self._hit(environ)
+                if answer is not None:
+                    headers, body = answer
+                    start_response("200 OK", headers)
+                    return [body]
+            if (method == "GET" or _posted_query(environ)) and _plain(environ):
+                response = self._miss(environ)
+                if response is not None:
+                    return response(environ, start_response)
         return self.wsgi(environ, start_response)
+
+    def _miss(self, environ: WSGIEnvironment) -> Response | None:
+        """The answer to a plain query through the blueprint's code, or None for Flask."""
+        from peacekg.web.sparql import (
+            RESULT_HEADERS,
+            Endpoint,
+            Problem,
+            answer,
+            extension_of,
+            query_text,
+        )
+
+        found: Any = extension_of(self.app)
+        if not isinstance(found, Endpoint) or found.pool is None:
+            return None  # the first request creates the endpoint, through Flask
+        response: Response
+        req = Request(environ)
+        req.max_content_length = found.settings.max_request_bytes  # as Flask's config says
+        try:
+            text = query_text(req)
+            if text is None:
+                return None  # the service description (GET only: a POST has a query)
+            response = answer(req, self.app, text)
+        except Problem as problem:
+            response = _error(problem.status, problem.message, problem.headers)
+        except RequestEntityTooLarge:
+            limit = found.settings.max_request_bytes
+            response = _error(
+                413, f"request body larger than the server's limit of {limit} bytes", {}
+            )
+        except HTTPException as error:
+            return error.get_response(environ)
+        except Exception as error:  # our bug: logged, the app's own 500
+            from peacekg.web import _internal_error
+
+            with self.app.app_context():
+                failed = _internal_error(error)
+            assert isinstance(failed, Response)
+            return failed
+        # What the blueprint's and the app's after-request hooks add to a plain answer.
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = RESULT_HEADERS
+        response.vary.add("Accept-Encoding")
+        if req.method == "GET" and response.status_code == 200:
+            response.make_conditional(req)
+        return response
 
     def _hit(self, environ: WSGIEnvironment) -> tuple[list[tuple[str, str]], bytes] | None:
         from peacekg.web.sparql import RESULT_HEADERS, Endpoint, extension_of
@@ -70,7 +127,7 @@ class CachedReads:
             return None
         accept = environ.get("HTTP_ACCEPT_ENCODING", "")
         coding: str | None = None
-        if accept.strip().lower() not in _PLAIN:
+        if accept.strip().lower() not in PLAIN:
             if accept not in entry.encodings:
                 return None  # Flask-Compress chooses, and the cache learns its choice
             coding = entry.encodings[accept]
@@ -93,6 +150,26 @@ class CachedReads:
         if coding is not None:
             headers.insert(1, ("Content-Encoding", coding))
         return headers, body
+
+
+def _posted_query(environ: WSGIEnvironment) -> bool:
+    """Whether the request POSTs a query as a form or as ``application/sparql-query``."""
+    if environ.get("REQUEST_METHOD") != "POST":
+        return False
+    media_type = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+    return media_type in _QUERY_TYPES
+
+
+def _plain(environ: WSGIEnvironment) -> bool:
+    """Whether the client asks for no compression (else Flask-Compress answers)."""
+    return str(environ.get("HTTP_ACCEPT_ENCODING", "")).strip().lower() in PLAIN
+
+
+def _error(status: int, message: str, headers: dict[str, str]) -> Response:
+    """The blueprint's plain-text error answer (:func:`peacekg.web.sparql._error`)."""
+    from peacekg.web.sparql import _error as error
+
+    return error(status, message, headers)
 
 
 #: Where the middleware leaves the cache key of a GET /sparql it parsed, and the store

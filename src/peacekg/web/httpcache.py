@@ -21,6 +21,7 @@ from pathlib import Path
 
 from flask import Flask, Request, Response, g, request
 from flask_compress import Compress
+from werkzeug.wrappers import Request as BaseRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 from peacekg import mediatypes
@@ -68,7 +69,7 @@ def store_version(store: GraphStore) -> tuple[str, float] | None:
         return None
 
 
-def matches(req: Request, tag: str) -> bool:
+def matches(req: BaseRequest, tag: str) -> bool:
     """Whether ``If-None-Match`` names ``tag`` or one of its compressed variants."""
     tags = req.if_none_match
     if not tags:

@@ -25,13 +25,14 @@ import pyoxigraph
 from flask import Blueprint, Flask, Response, current_app, redirect, request
 from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, URIRef
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Request
 
 from peacekg import mediatypes
 from peacekg.config import Settings
 from peacekg.export import dataset_iri, void_graph
 from peacekg.namespaces import SD, VOID
 from peacekg.remote import RemoteStore
-from peacekg.store import EmbeddedStore, StoreError
+from peacekg.store import EmbeddedStore, GraphStore, StoreError
 from peacekg.update import GraphNotFound, Updater, UpdateRejected, UpdatesBusy, parse_triples
 from peacekg.web import disk_error, hitpath, httpcache, state
 from peacekg.web.cache import CacheKey, ResultCache, entity_tag, request_key, volatile
@@ -194,21 +195,25 @@ def _cors(response: Response) -> Response:
 # -- request parsing ------------------------------------------------------------------------
 
 
-def _utf8_body() -> str:
-    charset = request.mimetype_params.get("charset", "utf-8").lower()
+# The helpers below take the request as ``req``: Flask's by default, a plain werkzeug one
+# when :mod:`peacekg.web.hitpath` answers a query without Flask.
+
+
+def _utf8_body(req: Request = request) -> str:
+    charset = req.mimetype_params.get("charset", "utf-8").lower()
     if charset not in {"utf-8", "utf8"}:
         _fail(415, f"the request body must be UTF-8, not {charset}")
     try:
-        return request.get_data().decode("utf-8")
+        return req.get_data().decode("utf-8")
     except UnicodeDecodeError as error:
         _fail(400, f"the request body is not valid UTF-8: {error}")
 
 
-def _values(name: str) -> list[str]:
+def _values(name: str, req: Request = request) -> list[str]:
     """Values of a parameter from the URL and, for form posts, from the body."""
-    values = request.args.getlist(name)
-    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        values += request.form.getlist(name)
+    values = req.args.getlist(name)
+    if req.method == "POST" and req.mimetype == "application/x-www-form-urlencoded":
+        values += req.form.getlist(name)
     return values
 
 
@@ -218,31 +223,31 @@ def _single(name: str, values: list[str]) -> str | None:
     return values[0] if values else None
 
 
-def _query_text() -> str | None:
+def query_text(req: Request = request) -> str | None:
     """The query of a protocol request, or None (the service description is asked for)."""
-    if request.method in {"GET", "HEAD"}:
-        if request.args.getlist("update"):
+    if req.method in {"GET", "HEAD"}:
+        if req.args.getlist("update"):
             _fail(400, "SPARQL Update is only accepted by POST to /update")
-        return _single("query", request.args.getlist("query"))
-    mimetype = request.mimetype
+        return _single("query", req.args.getlist("query"))
+    mimetype = req.mimetype
     if mimetype == "application/x-www-form-urlencoded":
-        if request.form.getlist("update"):
+        if req.form.getlist("update"):
             _fail(400, "SPARQL Update is only accepted by POST to /update")
-        text = _single("query", _values("query"))
+        text = _single("query", _values("query", req))
         if text is None:
             _fail(400, "missing 'query' parameter in the form")
         return text
     if mimetype == "application/sparql-query":
-        if request.args.getlist("query"):
+        if req.args.getlist("query"):
             _fail(400, "a query in the URL and in the body")
-        return _utf8_body()
+        return _utf8_body(req)
     if not mimetype:
         _fail(415, "POST needs Content-Type application/sparql-query or a form")
     _fail(415, f"unsupported Content-Type {mimetype!r}: use application/sparql-query or a form")
 
 
-def _iris(name: str) -> list[str]:
-    iris = _values(name)
+def _iris(name: str, req: Request = request) -> list[str]:
+    iris = _values(name, req)
     for iri in iris:
         try:
             pyoxigraph.NamedNode(iri)
@@ -251,9 +256,9 @@ def _iris(name: str) -> list[str]:
     return iris
 
 
-def _formats() -> tuple[str | None, str | None]:
+def _formats(req: Request) -> tuple[str | None, str | None]:
     """(results format, graph format) from the ``format`` parameter or the Accept header."""
-    requested = _values("format")
+    requested = _values("format", req)
     results: str | None = None
     graph: str | None = None
     for value in requested:
@@ -272,7 +277,7 @@ def _formats() -> tuple[str | None, str | None]:
         # `format` decides for the kind of result it names; the other kind still follows
         # Accept, so `format=turtle` with `Accept: */*` (SPARQLWrapper) on a SELECT gets
         # JSON, the query form's default, as Oxigraph answers.
-        accept = request.headers.get("Accept")
+        accept = req.headers.get("Accept")
         if results is None:
             chosen = mediatypes.negotiate(accept, mediatypes.RESULT_FORMATS)
             results = chosen.name if chosen else None
@@ -286,16 +291,18 @@ def _formats() -> tuple[str | None, str | None]:
     return results, graph
 
 
-def _check_size(text: str) -> None:
-    limit = state().settings.max_request_bytes
+def _check_size(text: str, settings: Settings) -> None:
+    limit = settings.max_request_bytes
     if len(text.encode("utf-8")) > limit:
         _fail(413, f"query longer than the server's limit of {limit} bytes")
 
 
-def _check_depth(text: str, what: str, syntax: str = "sparql") -> None:
+def _check_depth(
+    text: str, what: str, syntax: str = "sparql", settings: Settings | None = None
+) -> None:
     """400 for a text nested deep enough to overflow a parser's stack (before parsing it)."""
     try:
-        check_depth(text, state().settings.max_nesting_depth, what, syntax)
+        check_depth(text, (settings or state().settings).max_nesting_depth, what, syntax)
     except TooDeep as error:
         _fail(400, str(error))
 
@@ -309,13 +316,14 @@ def _body_syntax(media_type: str) -> str:
 # -- queries --------------------------------------------------------------------------------
 
 
-def _run(job: Job) -> Outcome:
+def _run(job: Job, app: Flask | None = None) -> Outcome:
     """Run a job on the worker pool (or inline for a remote store), mapping failures."""
-    ep = endpoint()
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    ep = endpoint(app)
     settings = ep.settings
     if ep.pool is None:
         # A remote store answers over HTTP with its own timeout (RemoteStore.timeout).
-        store = state().store
+        store = app.extensions["peacekg"].store
         try:
             result = (
                 store.run(job)
@@ -345,12 +353,12 @@ def _run(job: Job) -> Outcome:
             {"Retry-After": "1"},
         )
     except WorkerFailed:
-        current_app.logger.exception("query worker failed")
+        app.logger.exception("query worker failed")
         _fail(500, "internal error while evaluating the query (logged)")
 
 
-def _store_dir() -> str:
-    store = state().store
+def _store_dir(store: GraphStore | None = None) -> str:
+    store = store or state().store
     if isinstance(store, EmbeddedStore):
         try:
             return str(store.directory)
@@ -367,28 +375,33 @@ def _outcome_response(outcome: Outcome) -> Response:
     return response
 
 
-def _cache_key(text: str) -> CacheKey:
-    """Everything besides the store version that a query's answer depends on."""
-    return request_key(request, text, _values)
-
-
 def _cached_response(
-    entry_outcome: Outcome, tag: str, modified: float, hit: bool, filed: tuple[str, CacheKey]
+    req: Request,
+    ep: Endpoint,
+    entry_outcome: Outcome,
+    tag: str,
+    modified: float,
+    hit: bool,
+    filed: tuple[str, CacheKey],
 ) -> Response:
     """The answer with its validators and ``X-PeaceKG-Cache``; 304 when the client has it.
 
     ``filed``: the version and key the answer is cached under, where the body compressed
     for this request's ``Accept-Encoding`` is kept too (:func:`httpcache.keep_encoded`).
     """
-    settings = state().settings
-    if request.method == "GET" and httpcache.matches(request, tag):
+    settings = ep.settings
+    if req.method == "GET" and httpcache.matches(req, tag):
         response = httpcache.not_modified(tag, modified, settings)
     else:
         response = _outcome_response(entry_outcome)
         httpcache.validate(response, tag, modified, settings)
-        cache = endpoint().cache
-        accept = request.headers.get("Accept-Encoding", "")
-        if cache is not None and request.method == "GET" and accept.strip():
+        cache = ep.cache
+        accept = req.headers.get("Accept-Encoding", "")
+        if (
+            cache is not None
+            and req.method == "GET"
+            and accept.strip().lower() not in hitpath.PLAIN
+        ):
             version, key = filed
             httpcache.keep_encoded(
                 lambda coding, body: cache.add_encoding(version, key, accept, coding, body)
@@ -410,30 +423,45 @@ def sparql() -> Response:
     """SPARQL 1.1 Protocol query operation (section 2.1); no query: the service description."""
     if request.method in _OTHER_METHODS:
         _not_allowed("GET, HEAD, OPTIONS, POST")
-    text = _query_text()
+    text = query_text()
     if text is None:
         return service_description()
-    ep = endpoint()
+    return answer(request, current_app._get_current_object(), text)  # type: ignore[attr-defined]
+
+
+def answer(req: Request, app: Flask, text: str) -> Response:
+    """The answer to the protocol query ``text`` of ``req``, from the cache or a worker.
+
+    Needs no Flask context: :mod:`peacekg.web.hitpath` calls it for plain queries before
+    Flask, the view for the rest. Raises :class:`Problem` for an error answer.
+    """
+    ep = endpoint(app)
+    store = app.extensions["peacekg"].store
+    settings = ep.settings
     version: tuple[str, float] | None = None
     if ep.cache is not None:
-        version = request.environ.get(hitpath.VERSION) or httpcache.store_version(state().store)
+        version = req.environ.get(hitpath.VERSION) or httpcache.store_version(store)
     key: CacheKey = ()
     if ep.cache is not None and version is not None:
-        parsed = request.environ.get(hitpath.KEY) if request.method == "GET" else None
-        key = parsed if parsed is not None else _cache_key(text)
+        parsed = req.environ.get(hitpath.KEY) if req.method == "GET" else None
+        key = (
+            parsed
+            if parsed is not None
+            else request_key(req, text, lambda name: _values(name, req))
+        )
         entry = ep.cache.get(version[0], key)
         if entry is not None:
             return _cached_response(
-                entry.outcome, entry.etag, entry.last_modified, True, (version[0], key)
+                req, ep, entry.outcome, entry.etag, entry.last_modified, True, (version[0], key)
             )
-    _check_size(text)
-    _check_depth(text, "the query")
+    _check_size(text, settings)
+    _check_depth(text, "the query", settings=settings)
     # One scan of the names serves the three checks below (issue 18); a text with escapes
     # is decoded by each check itself.
     found = None if "\\u" in text or "\\U" in text else scan_names(text)
     try:  # WDQS's label service and functions, answered here (peacekg.web.wdqs)
         check_prefixes(text, found)
-        rewritten = rewrite(text, somevalue_bases=(state().settings.base_iri,))
+        rewritten = rewrite(text, somevalue_bases=(settings.base_iri,))
     except WdqsError as error:
         _fail(400, str(error))
     if rewritten is not text:
@@ -441,7 +469,6 @@ def sparql() -> Response:
     # Known prefixes need no PREFIX line (as at WDQS): the missing ones go in front.
     prologue = missing_prologue(text, found)
     text = prologue + text
-    settings = state().settings
     try:
         # The prologue adds no FROM: the scan of the text without it still tells.
         inspection = check_query(
@@ -449,10 +476,10 @@ def sparql() -> Response:
         )
     except PolicyError as error:
         _fail(403, str(error))
-    results_format, graph_format = _formats()
-    default_uris = _iris("default-graph-uri")
-    named_uris = _iris("named-graph-uri")
-    view = _single("view", _values("view")) or "union"
+    results_format, graph_format = _formats(req)
+    default_uris = _iris("default-graph-uri", req)
+    named_uris = _iris("named-graph-uri", req)
+    view = _single("view", _values("view", req)) or "union"
     if view not in VIEWS:
         _fail(400, f"unknown view {view!r}; views: {', '.join(VIEWS)}")
 
@@ -473,7 +500,7 @@ def sparql() -> Response:
         default_graphs = names.union()
     job = Job(
         # The version the cache key names, so an answer is never filed under another.
-        store_dir=version[0] if version is not None else _store_dir(),
+        store_dir=version[0] if version is not None else _store_dir(store),
         query=text,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
@@ -482,15 +509,15 @@ def sparql() -> Response:
         graph_format=graph_format,
         max_rows=settings.max_rows,
         max_bytes=settings.max_result_bytes,
-        base_iri=request.base_url,
+        base_iri=req.base_url,
         service=bool(inspection.services),
-        requested_format=next(iter(_values("format")), None),
+        requested_format=next(iter(_values("format", req)), None),
         memory_quads=settings.memory_store_quads,
     )
-    client = request.remote_addr or ""
+    client = req.remote_addr or ""
     try:
-        with endpoint().slots.hold(client):
-            outcome = _run(job)
+        with ep.slots.hold(client):
+            outcome = _run(job, app)
     except TooManyQueries:
         _fail(
             429,
@@ -513,7 +540,7 @@ def sparql() -> Response:
     ):
         tag = entity_tag(version[0], key)
         ep.cache.put(version[0], key, outcome, tag, version[1])
-        return _cached_response(outcome, tag, version[1], False, (version[0], key))
+        return _cached_response(req, ep, outcome, tag, version[1], False, (version[0], key))
     response = _outcome_response(outcome)
     response.headers["X-PeaceKG-Cache"] = "miss"
     return response
