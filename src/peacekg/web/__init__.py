@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.register_blueprint(resource_bp)
     app.register_blueprint(seo_bp)
     app.register_blueprint(reconcile_bp)
-    app.register_error_handler(Exception, _internal_error)
+    app.register_error_handler(Exception, internal_error)
     from peacekg.web import hitpath, httpcache
 
     httpcache.install(app)  # compression and validators of every read (issue 18)
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     return app
 
 
-def _internal_error(error: Exception) -> HTTPException | Response:
+def internal_error(error: Exception) -> HTTPException | Response:
     """Any unhandled exception: logged with its traceback, a generic text/plain 500.
 
     HTTP errors (404, 405, ...) raised anywhere keep their own response.

@@ -93,10 +93,10 @@ class CachedReads:
         except HTTPException as error:
             return error.get_response(environ)
         except Exception as error:  # our bug: logged, the app's own 500
-            from peacekg.web import _internal_error
+            from peacekg.web import internal_error
 
             with self.app.app_context():
-                failed = _internal_error(error)
+                failed = internal_error(error)
             assert isinstance(failed, Response)
             return failed
         # What the blueprint's and the app's after-request hooks add to a plain answer.
@@ -166,10 +166,10 @@ def _plain(environ: WSGIEnvironment) -> bool:
 
 
 def _error(status: int, message: str, headers: dict[str, str]) -> Response:
-    """The blueprint's plain-text error answer (:func:`peacekg.web.sparql._error`)."""
-    from peacekg.web.sparql import _error as error
+    """The blueprint's plain-text error answer (imported here: the blueprint imports us)."""
+    from peacekg.web.sparql import error_response
 
-    return error(status, message, headers)
+    return error_response(status, message, headers)
 
 
 #: Where the middleware leaves the cache key of a GET /sparql it parsed, and the store

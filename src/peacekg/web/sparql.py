@@ -100,7 +100,7 @@ def _fail(status: int, message: str, headers: dict[str, str] | None = None) -> N
     raise Problem(status, message, headers)
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     response = Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -170,13 +170,13 @@ def shutdown(app: Flask) -> None:
 
 @sparql_bp.errorhandler(Problem)
 def _problem(error: Problem) -> Response:
-    return _error(error.status, error.message, error.headers)
+    return error_response(error.status, error.message, error.headers)
 
 
 @sparql_bp.errorhandler(RequestEntityTooLarge)
 def _too_large(exc: RequestEntityTooLarge) -> Response:
     limit = state().settings.max_request_bytes
-    return _error(413, f"request body larger than the server's limit of {limit} bytes")
+    return error_response(413, f"request body larger than the server's limit of {limit} bytes")
 
 
 @sparql_bp.after_request
