@@ -58,12 +58,15 @@ def on_disk(
 
 
 def _fill(disk: Path) -> None:
-    """Write until the kernel says ENOSPC."""
-    with (disk / "filler").open("wb") as filler:
+    """Write until the kernel says ENOSPC.
+
+    Unbuffered: a buffered file kept the bytes of its last failed write and raised ENOSPC
+    again when closed, depending on how much room the store had left.
+    """
+    with (disk / "filler").open("wb", buffering=0) as filler:
         try:
             while True:
                 filler.write(b"\0" * 65536)
-                filler.flush()
         except OSError:
             pass
 
