@@ -98,7 +98,8 @@ def oxigraph_term(node: Node) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | p
 
 
 def graph_quads(
-    graph: Iterable[tuple[Node, Node, Node]], graph_name: pyoxigraph.NamedNode
+    graph: Iterable[tuple[Node, Node, Node]],
+    graph_name: pyoxigraph.NamedNode | pyoxigraph.DefaultGraph,
 ) -> Iterator[pyoxigraph.Quad]:
     """rdflib triples as quads of ``graph_name``; generalised RDF (literal subjects) left out."""
     for s, p, o in graph:

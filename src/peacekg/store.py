@@ -25,6 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from peacekg.load import LoadedSources
+from peacekg.load import graph_quads as load_graph_quads
 from peacekg.namespaces import GraphNames
 
 QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.QueryTriples
@@ -61,23 +62,6 @@ class GraphStore(Protocol):
         ...
 
 
-def to_oxigraph_term(
-    node: Node,
-) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal:
-    """Convert an rdflib term to the equivalent pyoxigraph term."""
-    if isinstance(node, URIRef):
-        return pyoxigraph.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return pyoxigraph.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return pyoxigraph.Literal(str(node), language=node.language)
-        if node.datatype:
-            return pyoxigraph.Literal(str(node), datatype=pyoxigraph.NamedNode(str(node.datatype)))
-        return pyoxigraph.Literal(str(node))
-    raise TypeError(f"not an RDF term: {node!r}")
-
-
 def graph_quads(graph: Graph, graph_iri: str | None) -> Iterable[pyoxigraph.Quad]:
     """The triples of ``graph`` as quads in ``graph_iri`` (None: the default graph); literal
     subjects are dropped.
@@ -92,12 +76,7 @@ def triple_quads(
 ) -> Iterator[pyoxigraph.Quad]:
     """Like :func:`graph_quads`, from any iterable of rdflib triples."""
     name = pyoxigraph.DefaultGraph() if graph_iri is None else pyoxigraph.NamedNode(graph_iri)
-    for s, p, o in triples:
-        if isinstance(s, Literal) or not isinstance(p, URIRef):
-            continue
-        subject = to_oxigraph_term(s)
-        assert not isinstance(subject, pyoxigraph.Literal)
-        yield pyoxigraph.Quad(subject, pyoxigraph.NamedNode(str(p)), to_oxigraph_term(o), name)
+    return load_graph_quads(triples, name)
 
 
 def memory_store(graphs: Mapping[str, Graph]) -> pyoxigraph.Store:
