@@ -62,7 +62,7 @@ _LUBM_PROVENANCE = """\
             [ a oa:TextPositionSelector ; oa:start 0 ; oa:end 4 ] ] .
 <{assertion}> {{
 """
-STAGES = ("load", "validate", "quotes", "reason", "check", "wikidata", "store", "dumps")
+STAGES = ("load", "validate", "quotes", "reason", "check", "wikidata", "dumps", "store")
 
 
 @dataclass

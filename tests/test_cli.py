@@ -62,8 +62,8 @@ def test_build_prints_each_stage_then_query(mini: Path) -> None:
         "[reason]",
         "[check]",
         "[wikidata]",
-        "[store]",
         "[dumps]",
+        "[store]",
     ]
     assert "[reason] 9 inferred triples from 26" in built.output
 

@@ -8,14 +8,15 @@ endpoint (``GraphNames.union()``), each triple once.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
+import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, BinaryIO, cast
 
 import pyoxigraph
 from rdflib import RDF, XSD, Graph, Literal, URIRef
@@ -23,11 +24,10 @@ from rdflib.namespace import DCTERMS
 
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings
+from peacekg.linesort import DumpWriter, read_chunks, sorted_chunks
 from peacekg.namespaces import SD, VOID
 from peacekg.store import (
-    DUMPS_SUBDIR,
     GraphStore,
-    OpenStore,
     oxigraph_store,
     to_rdflib_term,
 )
@@ -52,7 +52,11 @@ CONTEXT = {
     }
 }
 _UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-_ALL_QUADS = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+_BLANK_QUADS = (
+    "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(isBLANK(?s) || isBLANK(?o)) } }"
+)
+_NT = pyoxigraph.RdfFormat.N_TRIPLES
+_NQ = pyoxigraph.RdfFormat.N_QUADS
 
 
 def dump_name(fmt: mediatypes.MediaFormat) -> str:
@@ -276,17 +280,6 @@ def _union_quads(store: GraphStore, union_graphs: list[str]) -> list[pyoxigraph.
     return [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in result]
 
 
-def _dump(quads: list[pyoxigraph.Quad], fmt: mediatypes.MediaFormat) -> bytes:
-    """One serialisation of already canonical, sorted quads (triples for graph formats)."""
-    if fmt.kind is mediatypes.Kind.GRAPH:
-        triples = [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
-        data = pyoxigraph.serialize(triples, format=fmt.rdf_format())
-    else:
-        data = pyoxigraph.serialize(quads, format=fmt.rdf_format())
-    assert data is not None
-    return data
-
-
 def canonical_graph(store: GraphStore, graph_iri: str) -> Graph:
     """One stored graph as an rdflib Graph filled in canonical order with canonical labels.
 
@@ -316,37 +309,145 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
+def _blank_quads(store: GraphStore) -> list[pyoxigraph.Quad]:
+    """The stored quads that name a blank node: all that canonical labels depend on."""
+    rows = store.query(_BLANK_QUADS)
+    assert isinstance(rows, pyoxigraph.QuerySolutions)
+    return [pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
+
+
+def _graph_chunks(store: GraphStore, graph: str, scratch: Path) -> Iterator[list[bytes]]:
+    """One stored graph's N-Triples lines as the store writes them (no Python term per
+    triple), in lists; the graph goes through a file in ``scratch``, never all in memory."""
+    descriptor, name = tempfile.mkstemp(prefix="graph-", suffix=".nt", dir=scratch)
+    os.close(descriptor)
+    path = Path(name)
+    local = oxigraph_store(store)
+    try:
+        if local is not None:
+            local.dump(name, format=_NT, from_graph=pyoxigraph.NamedNode(graph))
+        else:
+            result = store.query(_UNION, default_graphs=[graph])
+            assert isinstance(result, pyoxigraph.QueryTriples)
+            pyoxigraph.serialize(result, name, format=_NT)
+        yield from read_chunks(path)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _relabel_lines(lines: list[bytes], labels: Mapping[str, str]) -> list[bytes]:
+    """``lines`` with canonical blank-node labels; only lines that may name one are parsed."""
+    if not labels:
+        return lines
+    return [_relabel_line(line, labels) if b"_:" in line else line for line in lines]
+
+
+def _relabel_line(line: bytes, labels: Mapping[str, str]) -> bytes:
+    (quad,) = pyoxigraph.parse(line, format=_NT)
+    triple = pyoxigraph.Triple(
+        _relabel(quad.subject, labels),  # type: ignore[arg-type]  # subjects stay subjects
+        quad.predicate,
+        _relabel(quad.object, labels),
+    )
+    relabelled = pyoxigraph.serialize([triple], format=_NT)
+    assert relabelled is not None
+    return relabelled
+
+
+def _write_canonical(
+    store: GraphStore,
+    settings: Settings,
+    graphs: Iterable[str],
+    scratch: Path,
+    dataset: DumpWriter,
+    union: BinaryIO,
+) -> None:
+    """Every stored quad to ``dataset`` and the union's triples, each once, to ``union``, as
+    canonically labelled N-Quads lines in :func:`canonical_quads`' order (graph, subject,
+    predicate, object): sorting lines gives that order, since no term's N-Triples form is a
+    prefix of another's followed by a byte below a space."""
+    try:
+        labels = canonical_labels(_blank_quads(store))
+    except _Cycle:  # none in PeaceKG's data: Oxigraph's canonical form, in memory
+        dataset.write(_serialized(_oxigraph_canonical(_stored_quads(store))))
+        union.write(_serialized(_oxigraph_canonical(_union_quads(store, settings.graphs.union()))))
+        return
+    in_union = set(settings.graphs.union())
+    unsorted_union = scratch / "union-unsorted.nt"
+    with unsorted_union.open("wb") as pending:
+        for graph in sorted(graphs, key=lambda graph: f"<{graph}>"):
+            suffix = f" <{graph}> .\n".encode()
+            parts = (_relabel_lines(part, labels) for part in _graph_chunks(store, graph, scratch))
+            for part in sorted_chunks(parts, scratch):
+                # "<s> <p> <o> .\n" -> "<s> <p> <o> <g> .\n"
+                dataset.write(b"".join([line[:-3] + suffix for line in part]))
+                if graph in in_union:
+                    pending.writelines(part)
+    for part in sorted_chunks(read_chunks(unsorted_union), scratch, unique=True):
+        union.writelines(part)
+
+
+def _serialized(quads: list[pyoxigraph.Quad]) -> bytes:
+    data = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS)
+    assert data is not None
+    return data
+
+
 def export(store: GraphStore, settings: Settings, out: Path | None = None) -> list[Path]:
     """Write each dump (plain and gzip), a SHA-256 list and ``void.ttl`` into ``out``
-    (default the dumps directory); return the paths."""
+    (default the dumps directory); return the paths.
+
+    Memory stays bounded at any size: each graph's lines are sorted on disk
+    (:func:`peacekg.linesort.sorted_lines`), the N-Quads dump is written from them, and the
+    TriG and JSON-LD dumps are re-serialised from it as it streams back (Turtle likewise from
+    the union's sorted lines); each file and its gzip copy are hashed as they are written.
+    """
     out = out or settings.dumps_dir
     out.mkdir(parents=True, exist_ok=True)
+    counts = store.graph_counts()
+    sums: dict[str, list[tuple[Path, str]]] = {}
+    with tempfile.TemporaryDirectory(prefix=".export-", dir=out) as temporary:
+        scratch = Path(temporary)
+        nquads = out / dump_name(_format("nquads"))
+        union_path = scratch / "union.nt"
+        with DumpWriter(nquads) as writer, union_path.open("wb") as union:
+            _write_canonical(store, settings, counts, scratch, writer, union)
+        sums["nquads"] = writer.sums
+        for name, source in (("trig", nquads), ("turtle", union_path), ("jsonld", nquads)):
+            fmt = _format(name)
+            with DumpWriter(out / dump_name(fmt)) as writer:
+                _serialize(pyoxigraph.parse(path=str(source), format=_NQ), writer, fmt)
+            sums[name] = writer.sums
     written: list[Path] = []
     checksums: list[str] = []
     dump_urls: dict[str, str] = {}
-    stored = _stored_quads(store)
-    union = _union_quads(store, settings.graphs.union())
-    dataset_quads, union_triples = canonical_dumps(stored, union)
     for name in DUMP_FORMATS:
-        fmt = mediatypes.by_name(name)
-        assert fmt is not None
-        graph_kind = fmt.kind is mediatypes.Kind.GRAPH
-        data = _dump(union_triples if graph_kind else dataset_quads, fmt)
-        path = out / dump_name(fmt)
-        gz_path = path.with_name(path.name + ".gz")
-        for target, content in ((path, data), (gz_path, gzip.compress(data, mtime=0))):
-            write_atomically(target, content)
-            checksums.append(f"{hashlib.sha256(content).hexdigest()}  {target.name}")
-            written.append(target)
-        dump_urls[name] = f"{settings.base_url}/dumps/{path.name}"
-    void = void_graph(settings, store.graph_counts(), dump_urls)
+        for path, digest in sums[name]:
+            checksums.append(f"{digest}  {path.name}")
+            written.append(path)
+        dump_urls[name] = f"{settings.base_url}/dumps/{sums[name][0][0].name}"
+    void = void_graph(settings, counts, dump_urls)
     void_path = out / "void.ttl"
     write_atomically(void_path, void.serialize(format="turtle").encode("utf-8"))
     written.append(void_path)
-    sums = out / "SHA256SUMS"
-    write_atomically(sums, ("\n".join(checksums) + "\n").encode("utf-8"))
-    written.append(sums)
+    sums_path = out / "SHA256SUMS"
+    write_atomically(sums_path, ("\n".join(checksums) + "\n").encode("utf-8"))
+    written.append(sums_path)
     return written
+
+
+def _format(name: str) -> mediatypes.MediaFormat:
+    fmt = mediatypes.by_name(name)
+    assert fmt is not None
+    return fmt
+
+
+def _serialize(
+    quads: Iterator[pyoxigraph.Quad], writer: DumpWriter, fmt: mediatypes.MediaFormat
+) -> None:
+    """Re-serialise sorted quads as they are parsed."""
+    # pyoxigraph calls only write() and flush(); its graph formats take default-graph quads.
+    pyoxigraph.serialize(quads, cast(IO[bytes], writer), format=fmt.rdf_format())
 
 
 def write_context(out: Path) -> Path:
@@ -356,17 +457,10 @@ def write_context(out: Path) -> Path:
     return path
 
 
-def export_store_dir(directory: Path, settings: Settings) -> list[Path]:
-    """Write the dumps, VoID, SHA256SUMS and context of a complete store directory into its
-    ``dumps/`` (the build calls this before switching the link, so the served store never
-    lacks its dumps and no request writes them); return the paths."""
-    store = pyoxigraph.Store.read_only(str(directory))
-    try:
-        out = directory / DUMPS_SUBDIR
-        written = export(OpenStore(store, settings.graphs.union()), settings, out)
-        return [*written, write_context(out)]
-    finally:
-        del store
+def export_with_context(store: GraphStore, settings: Settings, out: Path) -> list[Path]:
+    """:func:`export` and the JSON-LD context into ``out``: all a store's ``dumps/`` holds
+    (the build writes it before the store it describes is switched in)."""
+    return [*export(store, settings, out), write_context(out)]
 
 
 def export_reference(store: GraphStore, settings: Settings) -> Path:

@@ -34,6 +34,8 @@ QueryResult = pyoxigraph.QuerySolutions | pyoxigraph.QueryBoolean | pyoxigraph.Q
 REPLACED_STORE_GRACE_SECONDS = 15 * 60
 # Where a store is written before it is complete (then renamed to `store-…`).
 PARTIAL_PREFIX = ".partial-store-"
+#: Where the build writes a new store's dumps before they move into its directory.
+PARTIAL_DUMPS_PREFIX = ".partial-dumps-"
 #: The build writes the served store's dumps inside its directory (RocksDB leaves files it
 #: does not know alone), so the one link switch serves a store and its dumps together, and
 #: removing a replaced store removes its dumps.
@@ -198,10 +200,12 @@ def build_store(
 
 def write_store(
     store_link: Path,
-    quads: Iterable[pyoxigraph.Quad],
+    quads: Iterable[pyoxigraph.Quad] | Path,
     before_switch: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Like :func:`build_store`, from quads (any graph, the default graph included).
+    """Like :func:`build_store`, from quads (any graph, the default graph included) or from
+    an N-Quads file, which Oxigraph bulk-loads with no Python object per quad (the build's
+    path: it loads its own N-Quads dump).
 
     ``before_switch`` gets the complete, closed store directory before the link moves (the
     build writes the dumps there); if it raises, the new directory goes and nothing served
@@ -219,7 +223,10 @@ def write_store(
     partial = parent / f"{PARTIAL_PREFIX}{unique}"
     try:
         store = pyoxigraph.Store(str(partial))
-        store.bulk_extend(quads)
+        if isinstance(quads, Path):
+            store.bulk_load(path=str(quads), format=pyoxigraph.RdfFormat.N_QUADS)
+        else:
+            store.bulk_extend(quads)
         store.flush()
         store.optimize()
         del store
@@ -269,9 +276,10 @@ def _remove_old_stores(parent: Path, keep: set[str]) -> None:
     for (replaced_at, _newer), (_, old) in itertools.pairwise(stores[1:]):
         if old.name not in keep and now - replaced_at > REPLACED_STORE_GRACE_SECONDS:
             shutil.rmtree(old, ignore_errors=True)
-    for path in parent.glob(PARTIAL_PREFIX + "*"):
-        if not _writer_alive(path.name[len(PARTIAL_PREFIX) :].split("-", 1)[0]):
-            shutil.rmtree(path, ignore_errors=True)
+    for prefix in (PARTIAL_PREFIX, PARTIAL_DUMPS_PREFIX):
+        for path in parent.glob(prefix + "*"):
+            if not _writer_alive(path.name[len(prefix) :].split("-", 1)[0]):
+                shutil.rmtree(path, ignore_errors=True)
     link = parent / f".store-link-{os.getpid()}"
     for path in parent.glob(".store-link-*"):
         if path != link and not _writer_alive(path.name.rsplit("-", 1)[1]):

@@ -6,11 +6,12 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 import pytest
 
-from peacekg import pipeline
+from peacekg import __version__, pipeline
 from peacekg.config import Settings
 from peacekg.load import LoadError
 from peacekg.pipeline import (
@@ -53,13 +54,24 @@ def test_build_writes_the_union_graphs_provenance_and_one_graph_per_assertion(
         "reason",
         "check",
         "wikidata",
-        "store",
         "dumps",
+        "store",
     ]
-    assert messages[-2][1].startswith("119 triples in 9 graphs ")
-    # 4 dumps, plain and gzip, VoID, SHA256SUMS and the JSON-LD context.
-    assert messages[-1][1].startswith("11 files ")
-    assert result.store_dir is not None and store.directory == result.store_dir
+    # 4 dumps, plain and gzip, VoID, SHA256SUMS and the JSON-LD context, then the store
+    # loaded from the N-Quads dump.
+    assert messages[-2][1].startswith("11 files ")
+    assert messages[-1][1].startswith("119 triples in 9 graphs ")
+    assert result.store_dir is not None
+    dumps = [f"peacekg-{__version__}.{ext}" for ext in ("jsonld", "nq", "trig", "ttl")]
+    assert sorted(p.name for p in (result.store_dir / "dumps").iterdir()) == [
+        "SHA256SUMS",
+        *(name + gz for name in dumps for gz in ("", ".gz")),
+        "peacekg-context.jsonld",
+        "void.ttl",
+    ]
+    # Nothing of the dumps' scratch space is left beside the stores.
+    assert [p.name for p in mini_settings.build_dir.iterdir() if p.name.startswith(".")] == []
+    assert store.directory == result.store_dir
     # The default graph is the union: the inferred rdf:type Event is visible without GRAPH.
     assert _count(store) == 2
     # The asserted-only view: no Event typing was asserted.
@@ -141,6 +153,26 @@ def test_failed_builds_leave_the_served_store_untouched(
     ]
     assert os.readlink(mini_settings.store_path) == served
     assert _count(store) == 2
+    assert sorted(p.name for p in (mini / "build").iterdir()) == sorted(
+        ["manifest.json", "store", served]
+    )
+
+
+def test_a_build_whose_dumps_fail_leaves_the_served_store_and_no_scratch(
+    mini_settings: Settings, mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(mini_settings)
+    served = os.readlink(mini_settings.store_path)
+    written = pipeline.export_with_context
+
+    def fail_after_writing(*args: Any) -> list[Path]:
+        written(*args)  # every dump is complete in the scratch directory, then the disk fills
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "export_with_context", fail_after_writing)
+    with pytest.raises(OSError, match="No space left on device"):
+        build(mini_settings)
+    assert os.readlink(mini_settings.store_path) == served
     assert sorted(p.name for p in (mini / "build").iterdir()) == sorted(
         ["manifest.json", "store", served]
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from peacekg.store import REPLACED_STORE_GRACE_SECONDS, write_store
+from peacekg.store import PARTIAL_DUMPS_PREFIX, REPLACED_STORE_GRACE_SECONDS, write_store
 
 QUAD = pyoxigraph.Quad(
     pyoxigraph.NamedNode("http://example.org/s"),
@@ -103,3 +103,31 @@ def test_a_failing_step_before_the_switch_leaves_the_served_store(tmp_path: Path
     assert len(seen) == 1 and seen[0] != served
     assert os.readlink(link) == served.name
     assert _entries(tmp_path) == sorted(["store", served.name])
+
+
+def test_dumps_scratch_of_a_dead_build_goes_and_a_live_ones_stays(tmp_path: Path) -> None:
+    link = tmp_path / "store"
+    served = write_store(link, [QUAD])
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    orphan = tmp_path / f"{PARTIAL_DUMPS_PREFIX}{dead}-x1y2"
+    busy = tmp_path / f"{PARTIAL_DUMPS_PREFIX}{os.getpid()}-x3y4"
+    for directory in (orphan, busy):
+        directory.mkdir()
+        (directory / "peacekg.nq").write_bytes(b"")
+    newest = write_store(link, [QUAD])
+    assert _entries(tmp_path) == sorted(["store", served.name, newest.name, busy.name])
+
+
+def test_a_store_is_bulk_loaded_from_an_n_quads_file(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.nq"
+    dump.write_bytes(
+        b'<http://example.org/s> <http://example.org/p> "o" <http://example.org/g> .\n'
+    )
+    directory = write_store(tmp_path / "build" / "store", dump)
+    store = pyoxigraph.Store.read_only(str(directory))
+    assert list(store) == [QUAD]
