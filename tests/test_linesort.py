@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
+from peacekg import export as export_module
 from peacekg import linesort
 from peacekg.config import Settings
 from peacekg.export import canonical_dumps, export
@@ -106,11 +107,13 @@ def _tricky_store(settings: Settings) -> pyoxigraph.Store:
     return store
 
 
-@pytest.mark.parametrize("chunk", [1_000_000, 2])
+@pytest.mark.parametrize(("chunk", "in_memory"), [(1_000_000, 50_000), (2, 0)])
 def test_export_equals_the_in_memory_canonical_dumps(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, in_memory: int
 ) -> None:
+    # Sorted in one run or merged from runs of 2; graphs read at once or through files.
     monkeypatch.setattr(linesort, "SORT_CHUNK", chunk)
+    monkeypatch.setattr(export_module, "_IN_MEMORY", in_memory)
     settings = Settings()
     store = _tricky_store(settings)
     union = settings.graphs.union()

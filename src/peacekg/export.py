@@ -57,6 +57,8 @@ _BLANK_QUADS = (
 )
 _NT = pyoxigraph.RdfFormat.N_TRIPLES
 _NQ = pyoxigraph.RdfFormat.N_QUADS
+#: Triples of a graph read from the store at once when dumping it (more go through a file).
+_IN_MEMORY = 50_000
 
 
 def dump_name(fmt: mediatypes.MediaFormat) -> str:
@@ -316,13 +318,22 @@ def _blank_quads(store: GraphStore) -> list[pyoxigraph.Quad]:
     return [pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
 
 
-def _graph_chunks(store: GraphStore, graph: str, scratch: Path) -> Iterator[list[bytes]]:
+def _graph_chunks(
+    store: GraphStore, graph: str, count: int, scratch: Path
+) -> Iterator[list[bytes]]:
     """One stored graph's N-Triples lines as the store writes them (no Python term per
-    triple), in lists; the graph goes through a file in ``scratch``, never all in memory."""
+    triple), in lists. A graph of more than :data:`_IN_MEMORY` triples goes through a file in
+    ``scratch``, never all in memory; a smaller one (most: one per assertion) is read at once.
+    """
+    local = oxigraph_store(store)
+    if local is not None and count <= _IN_MEMORY:
+        data = local.dump(format=_NT, from_graph=pyoxigraph.NamedNode(graph))
+        assert data is not None
+        yield data.splitlines(keepends=True)
+        return
     descriptor, name = tempfile.mkstemp(prefix="graph-", suffix=".nt", dir=scratch)
     os.close(descriptor)
     path = Path(name)
-    local = oxigraph_store(store)
     try:
         if local is not None:
             local.dump(name, format=_NT, from_graph=pyoxigraph.NamedNode(graph))
@@ -357,7 +368,7 @@ def _relabel_line(line: bytes, labels: Mapping[str, str]) -> bytes:
 def _write_canonical(
     store: GraphStore,
     settings: Settings,
-    graphs: Iterable[str],
+    graphs: Mapping[str, int],
     scratch: Path,
     dataset: DumpWriter,
     union: BinaryIO,
@@ -377,7 +388,8 @@ def _write_canonical(
     with unsorted_union.open("wb") as pending:
         for graph in sorted(graphs, key=lambda graph: f"<{graph}>"):
             suffix = f" <{graph}> .\n".encode()
-            parts = (_relabel_lines(part, labels) for part in _graph_chunks(store, graph, scratch))
+            chunks = _graph_chunks(store, graph, graphs[graph], scratch)
+            parts = (_relabel_lines(part, labels) for part in chunks)
             for part in sorted_chunks(parts, scratch):
                 # "<s> <p> <o> .\n" -> "<s> <p> <o> <g> .\n"
                 dataset.write(b"".join([line[:-3] + suffix for line in part]))

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from peacekg.load import LoadedSources
+from peacekg.load import ALIGNMENT_GRAPH, ASSERTED_GRAPH, PROVENANCE_GRAPH, LoadedSources
 from peacekg.namespaces import PKG
 from peacekg.quotes import QuoteProblem, SourceText, check_quotes, load_sources
-from peacekg.store import select_rows
+from peacekg.store import GraphsView, select_rows
 
 __all__ = [
     "CONTEXT_WIDTH",
@@ -125,7 +125,7 @@ def _turtle_string(text: str) -> str:
 
 
 def document_texts(
-    documents: Graph, sources_dir: Path, files: dict[str, SourceText] | None = None
+    documents: Graph | GraphsView, sources_dir: Path, files: dict[str, SourceText] | None = None
 ) -> dict[str, DocumentText]:
     """Every source document in ``documents`` whose file is in ``sources_dir``, by IRI
     (``files``: the files already read from it)."""
@@ -203,7 +203,9 @@ def _problem(
     return None
 
 
-def check_passages(provenance: Graph, texts: dict[str, DocumentText]) -> list[PassageProblem]:
+def check_passages(
+    provenance: Graph | GraphsView, texts: dict[str, DocumentText]
+) -> list[PassageProblem]:
     """Verify every assertion's passage verbatim, in place, in its own document.
 
     Problems are sorted by assertion IRI. Shape errors (no selector at all) are SHACL's to
@@ -244,10 +246,13 @@ def verify_quotes(sources: LoadedSources, sources_dir: Path) -> list[QuoteProble
     be in its ``pkg:statedIn`` part, as the passage of the assertion stating it must.
     """
     files = load_sources(sources_dir)
-    texts = document_texts(sources.provenance, sources_dir, files)
+    dataset = sources.asserted_graph()  # queried in place: no rdflib copy of the sources
+    provenance = GraphsView(dataset, (PROVENANCE_GRAPH,))
+    curated = GraphsView(dataset, (ASSERTED_GRAPH, PROVENANCE_GRAPH, ALIGNMENT_GRAPH))
+    texts = document_texts(provenance, sources_dir, files)
     problems = [
         QuoteProblem(p.assertion, p.exact, p.document, p.reason)
-        for p in check_passages(sources.provenance, texts)
+        for p in check_passages(provenance, texts)
     ]
-    problems += check_quotes(sources.curated, sources_dir, files)
+    problems += check_quotes(curated, sources_dir, files)
     return sorted(set(problems), key=lambda p: (p.claim, p.quote, p.source, p.reason))

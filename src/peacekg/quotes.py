@@ -20,7 +20,7 @@ import ftfy
 import rdflib
 from ftfy.chardata import CHARMAP_ENCODINGS
 
-from peacekg.store import select_rows
+from peacekg.store import GraphsView, select_rows
 
 __all__ = [
     "REPAIR_CONFIG",
@@ -173,7 +173,7 @@ def _text(term: object) -> str | None:
 
 
 def check_quotes(
-    graph: rdflib.Graph, sources_dir: Path, texts: dict[str, SourceText] | None = None
+    graph: rdflib.Graph | GraphsView, sources_dir: Path, texts: dict[str, SourceText] | None = None
 ) -> list[QuoteProblem]:
     """List every quote in ``graph`` that is not verbatim in its source text.
 

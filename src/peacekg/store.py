@@ -17,6 +17,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -89,15 +90,28 @@ def memory_store(graphs: Mapping[str, Graph]) -> pyoxigraph.Store:
     return store
 
 
-def select_rows(graph: Graph, sparql: str) -> list[tuple[Node | None, ...]]:
+@dataclass(frozen=True)
+class GraphsView:
+    """Some graphs of an Oxigraph store, read as one default graph: how the build queries its
+    in-memory dataset without copying it into rdflib (issue 17)."""
+
+    store: pyoxigraph.Store
+    graphs: tuple[pyoxigraph.NamedNode, ...]
+
+
+def select_rows(graph: Graph | GraphsView, sparql: str) -> list[tuple[Node | None, ...]]:
     """The rows of a SELECT over ``graph`` evaluated by Oxigraph, as rdflib terms.
 
-    For the build's own SELECTs over rdflib graphs: rdflib's engine evaluates OPTIONAL
-    per row and grows quadratically (the quote check: 23 s at 14k triples, issue 17).
+    For the build's own SELECTs: rdflib's engine evaluates OPTIONAL per row and grows
+    quadratically (the quote check: 23 s at 14k triples, issue 17). An rdflib graph is copied
+    into a new store first; a :class:`GraphsView` is queried where it is.
     """
-    store = memory_store({})
-    store.extend(graph_quads(graph, None))
-    result = store.query(sparql)
+    if isinstance(graph, GraphsView):
+        result = graph.store.query(sparql, default_graph=list(graph.graphs))
+    else:
+        store = memory_store({})
+        store.extend(graph_quads(graph, None))
+        result = store.query(sparql)
     assert isinstance(result, pyoxigraph.QuerySolutions)
     names = [v.value for v in result.variables]
     return [
