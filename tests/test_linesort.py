@@ -13,7 +13,7 @@ import pytest
 from peacekg import export as export_module
 from peacekg import linesort
 from peacekg.config import Settings
-from peacekg.export import canonical_dumps, export
+from peacekg.export import DatasetGraphs, canonical_dumps, export
 from peacekg.linesort import DumpWriter, sorted_chunks
 from peacekg.store import OpenStore
 
@@ -156,3 +156,36 @@ def test_export_of_a_blank_node_cycle_falls_back_to_oxigraph_canonical_form(
         dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
     assert sorted(map(str, dumped)) == sorted(map(str, original))
     assert len(nq.splitlines()) == 2
+
+
+def test_dataset_graphs_dump_as_the_same_graphs_copied_under_their_served_names(
+    tmp_path: Path,
+) -> None:
+    """The build dumps its dataset's graphs where they are (DatasetGraphs): the bytes equal
+    those of a store holding them under their served names. A graph left out of the mapping
+    (here a copy of one, as the checks make) changes nothing, not even blank-node labels."""
+    settings = Settings()
+    served = _tricky_store(settings)
+    internal = {
+        settings.graphs.asserted: pyoxigraph.NamedNode("urn:peacekg:build:asserted"),
+        settings.graphs.inferred: pyoxigraph.NamedNode("urn:peacekg:build:inferred"),
+    }
+    dataset = pyoxigraph.Store()
+    for quad in served:
+        graph = quad.graph_name.value
+        name = internal.get(graph, pyoxigraph.NamedNode(graph))
+        dataset.add(pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, name))
+        if graph == settings.graphs.assertion_base + "a-1":  # an unmapped copy
+            copy = pyoxigraph.NamedNode("urn:peacekg:build:copy")
+            dataset.add(pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, copy))
+    names = {g.graph_name.value: internal.get(g.graph_name.value, g.graph_name) for g in served}
+    union = settings.graphs.union()
+    export(OpenStore(served, union), settings, tmp_path / "store")
+    export(DatasetGraphs(dataset, names), settings, tmp_path / "dataset")
+    files = sorted(p.name for p in (tmp_path / "store").iterdir())
+    assert files == sorted(p.name for p in (tmp_path / "dataset").iterdir())
+    assert len(files) == 10
+    for name in files:
+        assert (tmp_path / "dataset" / name).read_bytes() == (
+            tmp_path / "store" / name
+        ).read_bytes()

@@ -28,6 +28,7 @@ from peacekg.linesort import DumpWriter, read_chunks, sorted_chunks
 from peacekg.namespaces import SD, VOID
 from peacekg.store import (
     GraphStore,
+    graph_counts,
     oxigraph_store,
     to_rdflib_term,
 )
@@ -258,7 +259,38 @@ def _order(quad: pyoxigraph.Quad) -> tuple[str, str, str, str]:
     return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
 
 
-def _stored_quads(store: GraphStore) -> list[pyoxigraph.Quad]:
+class DatasetGraphs:
+    """Graphs of an in-memory Oxigraph store to dump under other names, without a copy.
+
+    The build's dataset keeps its sources under build-internal graph names (the ontology, the
+    asserted union, reasoning's triples...) beside the assertion graphs; ``names`` maps each
+    served graph IRI to the graph holding it there.
+    """
+
+    def __init__(self, store: pyoxigraph.Store, names: Mapping[str, pyoxigraph.NamedNode]):
+        self.store = store
+        self.names = dict(names)
+
+    def graph_counts(self) -> dict[str, int]:
+        """Triples per served graph (graphs left empty are left out, as a store has them)."""
+        stored = graph_counts(self.store)
+        counts = {iri: stored.get(graph.value, 0) for iri, graph in self.names.items()}
+        return {iri: count for iri, count in counts.items() if count}
+
+    def quads(self) -> Iterator[pyoxigraph.Quad]:
+        """Every quad of the served graphs, under its served graph name."""
+        for iri, graph in self.names.items():
+            served = pyoxigraph.NamedNode(iri)
+            for q in self.store.quads_for_pattern(None, None, None, graph):
+                yield pyoxigraph.Quad(q.subject, q.predicate, q.object, served)
+
+
+Source = GraphStore | DatasetGraphs
+
+
+def _stored_quads(store: Source) -> list[pyoxigraph.Quad]:
+    if isinstance(store, DatasetGraphs):
+        return list(store.quads())
     local = oxigraph_store(store)
     if local is not None:  # read the quads as stored: no query, no rebuilt terms
         return [q for q in local if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)]
@@ -268,7 +300,11 @@ def _stored_quads(store: GraphStore) -> list[pyoxigraph.Quad]:
     return [pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
 
 
-def _union_quads(store: GraphStore, union_graphs: list[str]) -> list[pyoxigraph.Quad]:
+def _union_quads(store: Source, union_graphs: list[str]) -> list[pyoxigraph.Quad]:
+    if isinstance(store, DatasetGraphs):
+        wanted = set(union_graphs)
+        triples = {q.triple for q in store.quads() if str(q.graph_name)[1:-1] in wanted}
+        return [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples]
     local = oxigraph_store(store)
     if local is not None:  # the union graphs' triples, each once (as the union query gives)
         triples = {
@@ -311,23 +347,34 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def _blank_quads(store: GraphStore) -> list[pyoxigraph.Quad]:
+def _blank_quads(store: Source) -> list[pyoxigraph.Quad]:
     """The stored quads that name a blank node: all that canonical labels depend on."""
+    if isinstance(store, DatasetGraphs):  # the served graphs only, under their served names
+        served = {graph.value: pyoxigraph.NamedNode(iri) for iri, graph in store.names.items()}
+        rows = store.store.query(_BLANK_QUADS)
+        assert isinstance(rows, pyoxigraph.QuerySolutions)
+        return [
+            pyoxigraph.Quad(row["s"], row["p"], row["o"], served[row["g"].value])
+            for row in rows
+            if row["g"].value in served
+        ]
     rows = store.query(_BLANK_QUADS)
     assert isinstance(rows, pyoxigraph.QuerySolutions)
     return [pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
 
 
-def _graph_chunks(
-    store: GraphStore, graph: str, count: int, scratch: Path
-) -> Iterator[list[bytes]]:
+def _graph_chunks(store: Source, graph: str, count: int, scratch: Path) -> Iterator[list[bytes]]:
     """One stored graph's N-Triples lines as the store writes them (no Python term per
     triple), in lists. A graph of more than :data:`_IN_MEMORY` triples goes through a file in
     ``scratch``, never all in memory; a smaller one (most: one per assertion) is read at once.
     """
-    local = oxigraph_store(store)
+    if isinstance(store, DatasetGraphs):
+        local: pyoxigraph.Store | None = store.store
+        stored = store.names[graph]
+    else:
+        local, stored = oxigraph_store(store), pyoxigraph.NamedNode(graph)
     if local is not None and count <= _IN_MEMORY:
-        data = local.dump(format=_NT, from_graph=pyoxigraph.NamedNode(graph))
+        data = local.dump(format=_NT, from_graph=stored)
         assert data is not None
         yield data.splitlines(keepends=True)
         return
@@ -336,8 +383,9 @@ def _graph_chunks(
     path = Path(name)
     try:
         if local is not None:
-            local.dump(name, format=_NT, from_graph=pyoxigraph.NamedNode(graph))
+            local.dump(name, format=_NT, from_graph=stored)
         else:
+            assert not isinstance(store, DatasetGraphs)
             result = store.query(_UNION, default_graphs=[graph])
             assert isinstance(result, pyoxigraph.QueryTriples)
             pyoxigraph.serialize(result, name, format=_NT)
@@ -366,7 +414,7 @@ def _relabel_line(line: bytes, labels: Mapping[str, str]) -> bytes:
 
 
 def _write_canonical(
-    store: GraphStore,
+    store: Source,
     settings: Settings,
     graphs: Mapping[str, int],
     scratch: Path,
@@ -405,7 +453,7 @@ def _serialized(quads: list[pyoxigraph.Quad]) -> bytes:
     return data
 
 
-def export(store: GraphStore, settings: Settings, out: Path | None = None) -> list[Path]:
+def export(store: Source, settings: Settings, out: Path | None = None) -> list[Path]:
     """Write each dump (plain and gzip), a SHA-256 list and ``void.ttl`` into ``out``
     (default the dumps directory); return the paths.
 
@@ -469,7 +517,7 @@ def write_context(out: Path) -> Path:
     return path
 
 
-def export_with_context(store: GraphStore, settings: Settings, out: Path) -> list[Path]:
+def export_with_context(store: Source, settings: Settings, out: Path) -> list[Path]:
     """:func:`export` and the JSON-LD context into ``out``: all a store's ``dumps/`` holds
     (the build writes it before the store it describes is switched in)."""
     return [*export(store, settings, out), write_context(out)]

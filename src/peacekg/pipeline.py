@@ -25,7 +25,7 @@ from peacekg import __version__, mediatypes
 from peacekg.checks import CheckViolation, run_checks_in
 from peacekg.closure import Triple
 from peacekg.config import Settings
-from peacekg.export import dump_name, export_with_context
+from peacekg.export import DatasetGraphs, dump_name, export_with_context
 from peacekg.load import (
     ALIGNMENT_GRAPH,
     ASSERTED_GRAPH,
@@ -42,7 +42,7 @@ from peacekg.passages import verify_quotes
 from peacekg.quotes import QuoteProblem
 from peacekg.reason import ReasoningResult, reason_triples
 from peacekg.remote import RemoteStore
-from peacekg.store import DUMPS_SUBDIR, PARTIAL_DUMPS_PREFIX, OpenStore, write_store
+from peacekg.store import DUMPS_SUBDIR, PARTIAL_DUMPS_PREFIX, write_store
 from peacekg.validate import ValidationOutcome, validate
 from peacekg.wikidata import unlinked_in_store
 from peacekg.wikidata.view import inferred_scope, view_scope, wikidata_view
@@ -408,16 +408,47 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
     return replace(result, store_dir=store_dir)
 
 
+#: Where the build's dataset holds the Wikidata view and enrichment for the dumps.
+WIKIDATA_VIEW_GRAPH = pyoxigraph.NamedNode(INTERNAL + "wikidata-view")
+WIKIDATA_GRAPH = pyoxigraph.NamedNode(INTERNAL + "wikidata")
+
+
+def _served_graphs(settings: Settings, result: BuildResult) -> DatasetGraphs:
+    """The graphs :meth:`BuildResult.quads` stores, as the build's dataset holds them: the
+    sources and reasoning's triples already there (the checks read them), the two Wikidata
+    graphs (rdflib, small) added."""
+    dataset = result.sources.asserted_graph()
+    for internal, graph in (
+        (WIKIDATA_VIEW_GRAPH, result.wikidata_view),
+        (WIKIDATA_GRAPH, result.wikidata_enrichment),
+    ):
+        dataset.clear_graph(internal)
+        dataset.extend(graph_quads(graph, internal))
+    names = settings.graphs
+    served = {
+        names.ontology: ONTOLOGY_GRAPH,
+        names.asserted: ASSERTED_GRAPH,
+        names.inferred: INFERRED_GRAPH,
+        names.provenance: PROVENANCE_GRAPH,
+        names.alignment: ALIGNMENT_GRAPH,
+        names.wikidata_view: WIKIDATA_VIEW_GRAPH,
+        names.wikidata: WIKIDATA_GRAPH,
+    }
+    served.update((name, pyoxigraph.NamedNode(name)) for name in result.sources.assertion_names)
+    return DatasetGraphs(dataset, served)
+
+
 def _store_with_dumps(
     settings: Settings, result: BuildResult, progress: Progress, stored: str
 ) -> Path:
     """Write the dumps, then the embedded store from the N-Quads dump, then switch to it.
 
-    The dumps are made from an in-memory copy of the new graphs: reading them back from the
-    on-disk store decodes every term from disk (12x slower, measured on LUBM(1)). Oxigraph
-    then bulk-loads the store from the N-Quads dump with no Python object per quad, and the
-    dumps move into the store's directory before the link switches, so the served store
-    never lacks its dumps and a failure anywhere leaves the served store as it was.
+    The dumps are made from the build's in-memory dataset, each served graph read where the
+    dataset holds it (no copy): reading them back from the on-disk store decodes every term
+    from disk (12x slower, measured on LUBM(1)). Oxigraph then bulk-loads the store from the
+    N-Quads dump with no Python object per quad, and the dumps move into the store's
+    directory before the link switches, so the served store never lacks its dumps and a
+    failure anywhere leaves the served store as it was.
     """
     started = time.perf_counter()
     settings.build_dir.mkdir(parents=True, exist_ok=True)
@@ -425,10 +456,7 @@ def _store_with_dumps(
         tempfile.mkdtemp(prefix=f"{PARTIAL_DUMPS_PREFIX}{os.getpid()}-", dir=settings.build_dir)
     )
     try:
-        memory = pyoxigraph.Store()
-        memory.bulk_extend(result.quads(settings))
-        written = export_with_context(OpenStore(memory, settings.graphs.union()), settings, scratch)
-        del memory
+        written = export_with_context(_served_graphs(settings, result), settings, scratch)
         progress("dumps", f"{len(written)} files {_took(started)}")
         started = time.perf_counter()
         nquads = mediatypes.by_name("nquads")
