@@ -354,13 +354,11 @@ def _blank_quads(store: Source) -> list[pyoxigraph.Quad]:
         rows = store.store.query(_BLANK_QUADS)
         assert isinstance(rows, pyoxigraph.QuerySolutions)
         return [
-            pyoxigraph.Quad(row["s"], row["p"], row["o"], served[row["g"].value])
-            for row in rows
-            if row["g"].value in served
+            pyoxigraph.Quad(s, p, o, served[g.value]) for g, s, p, o in rows if g.value in served
         ]
     rows = store.query(_BLANK_QUADS)
     assert isinstance(rows, pyoxigraph.QuerySolutions)
-    return [pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
+    return [pyoxigraph.Quad(s, p, o, g) for g, s, p, o in rows]
 
 
 def _graph_chunks(store: Source, graph: str, count: int, scratch: Path) -> Iterator[list[bytes]]:
@@ -395,22 +393,28 @@ def _graph_chunks(store: Source, graph: str, count: int, scratch: Path) -> Itera
 
 
 def _relabel_lines(lines: list[bytes], labels: Mapping[str, str]) -> list[bytes]:
-    """``lines`` with canonical blank-node labels; only lines that may name one are parsed."""
+    """``lines`` with canonical blank-node labels. Only lines that may name one are parsed,
+    all at once, and written back in one serialisation: one line per triple, in order."""
     if not labels:
         return lines
-    return [_relabel_line(line, labels) if b"_:" in line else line for line in lines]
-
-
-def _relabel_line(line: bytes, labels: Mapping[str, str]) -> bytes:
-    (quad,) = pyoxigraph.parse(line, format=_NT)
-    triple = pyoxigraph.Triple(
-        _relabel(quad.subject, labels),  # type: ignore[arg-type]  # subjects stay subjects
-        quad.predicate,
-        _relabel(quad.object, labels),
-    )
-    relabelled = pyoxigraph.serialize([triple], format=_NT)
+    blank = [i for i, line in enumerate(lines) if b"_:" in line]
+    if not blank:
+        return lines
+    parsed = pyoxigraph.parse(b"".join(lines[i] for i in blank), format=_NT)
+    triples = [
+        pyoxigraph.Triple(
+            _relabel(quad.subject, labels),  # type: ignore[arg-type]  # subjects stay subjects
+            quad.predicate,
+            _relabel(quad.object, labels),
+        )
+        for quad in parsed
+    ]
+    relabelled = pyoxigraph.serialize(triples, format=_NT)
     assert relabelled is not None
-    return relabelled
+    out = list(lines)
+    for i, line in zip(blank, relabelled.splitlines(keepends=True), strict=True):
+        out[i] = line
+    return out
 
 
 def _write_canonical(
