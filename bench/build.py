@@ -33,6 +33,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from peacekg.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -76,6 +80,8 @@ class Run:
     cpu: float = 0.0
     peak_mib: float = 0.0
     error: str = ""
+    #: LUBM query -> (rows on the built store, expected rows), for the LUBM inputs.
+    lubm: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def _peak_mib() -> float:
@@ -87,6 +93,8 @@ def child(spec: dict[str, str]) -> int:
     from peacekg.config import load_settings
     from peacekg.pipeline import BuildFailed, build
 
+    spec = dict(spec)
+    lubm_size = spec.pop("lubm", None)
     overrides = {k: Path(v) if k.endswith(("_dir", "_file")) else v for k, v in spec.items()}
     settings = load_settings(overrides=overrides, read_config_file=False)
     last, last_cpu = time.perf_counter(), time.process_time()
@@ -115,7 +123,28 @@ def child(spec: dict[str, str]) -> int:
     now = time.perf_counter()
     total = {"total": now - started, "cpu": time.process_time(), "peak_mib": _peak_mib()}
     print(json.dumps(total), flush=True)
+    if lubm_size:
+        print(json.dumps({"lubm": lubm_counts(settings, int(lubm_size))}), flush=True)
     return 0
+
+
+def lubm_counts(settings: Settings, size: int) -> dict[str, tuple[int, int]]:
+    """Each LUBM query's rows on the built store (its union default graph, the one /sparql
+    queries) and the expected count: LUBM(1)'s official one, LUBM(10)'s OWL RL reference."""
+    from peacekg.store import EmbeddedStore
+
+    column = "lubm1_expected" if size == 1 else f"lubm{size}_reference"
+    rows = (LUBM / "expected-counts.tsv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split("\t")
+    store = EmbeddedStore.for_graphs(settings.store_path, settings.graphs)
+    counts: dict[str, tuple[int, int]] = {}
+    for row in rows[1:]:
+        cells = dict(zip(header, row.split("\t"), strict=True))
+        if column not in cells:
+            continue
+        result = store.query((LUBM / cells["file"]).read_text(encoding="utf-8"))
+        counts[cells["query"]] = (sum(1 for _ in result), int(cells[column]))
+    return counts
 
 
 def lubm_data(size: int, out: Path, lines: int | None = None) -> int:
@@ -160,7 +189,7 @@ def prepare(name: str, scratch: Path, sizes: dict[str, int]) -> tuple[dict[str, 
     if name.startswith("lubm"):
         ontology = lubm_ontology(base / "ontology")
         triples = lubm_data(int(name[4:]), base / "data")
-        spec |= {"ontology_dir": str(ontology), "data_dir": str(base / "data")}
+        spec |= {"ontology_dir": str(ontology), "data_dir": str(base / "data"), "lubm": name[4:]}
         return spec, triples
     triples = generate(base / "data", sizes[name])
     spec |= {"ontology_dir": str(ROOT / "ontology"), "data_dir": str(base / "data")}
@@ -191,6 +220,8 @@ def run_one(name: str, spec: dict[str, str], triples: int, timeout: float) -> Ru
             run.total, run.cpu, run.peak_mib = line["total"], line["cpu"], line["peak_mib"]
         elif "error" in line:
             run.error = line["error"].splitlines()[0]
+        elif "lubm" in line:
+            run.lubm = {query: (got, want) for query, (got, want) in line["lubm"].items()}
     if not run.total:
         run.total = time.perf_counter() - started
     return run
@@ -259,7 +290,25 @@ def main(argv: list[str] | None = None) -> int:
             print(table(runs), file=sys.stderr, flush=True)  # so far, in case of a stop
             shutil.rmtree(Path(scratch) / name, ignore_errors=True)
     print(table(runs))
+    print(lubm_table(runs))
     return 0
+
+
+def lubm_table(runs: list[Run]) -> str:
+    """Markdown: each LUBM query's rows on each built LUBM store against the expected count."""
+    built = [run for run in runs if run.lubm]
+    if not built:
+        return ""
+    queries = sorted({q for run in built for q in run.lubm}, key=lambda q: int(q[1:]))
+    names = " | ".join(f"{run.name} rows (expected)" for run in built)
+    lines = ["", f"| query | {names} |", "|---" * (len(built) + 1) + "|"]
+    for query in queries:
+        cells = []
+        for run in built:
+            got, want = run.lubm.get(query, (0, 0))
+            cells.append(f"{got} ({want})" + ("" if got == want else " **differs**"))
+        lines.append(f"| {query} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
