@@ -10,8 +10,8 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
+from peacekg import __version__, linesort
 from peacekg import export as export_module
-from peacekg import linesort
 from peacekg.config import Settings
 from peacekg.export import DatasetGraphs, canonical_dumps, export
 from peacekg.linesort import DumpWriter, sorted_chunks
@@ -127,8 +127,6 @@ def test_export_equals_the_in_memory_canonical_dumps(
         [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in graph],
         format=pyoxigraph.RdfFormat.TURTLE,
     )
-    from peacekg import __version__
-
     assert (tmp_path / f"peacekg-{__version__}.nq").read_bytes() == nq
     assert (tmp_path / f"peacekg-{__version__}.ttl").read_bytes() == ttl
     # The union's 7 triples, the one in both union graphs once; the assertion graph is not
@@ -137,8 +135,9 @@ def test_export_equals_the_in_memory_canonical_dumps(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
+@pytest.mark.parametrize("source", ["store", "dataset"])
 def test_export_of_a_blank_node_cycle_falls_back_to_oxigraph_canonical_form(
-    tmp_path: Path,
+    tmp_path: Path, source: str
 ) -> None:
     settings = Settings()
     g = pyoxigraph.NamedNode(settings.graphs.asserted)
@@ -146,9 +145,14 @@ def test_export_of_a_blank_node_cycle_falls_back_to_oxigraph_canonical_form(
     x, y = pyoxigraph.BlankNode("x"), pyoxigraph.BlankNode("y")
     store = pyoxigraph.Store()
     store.extend([pyoxigraph.Quad(x, p, y, g), pyoxigraph.Quad(y, p, x, g)])
-    export(OpenStore(store, settings.graphs.union()), settings, tmp_path)
-    from peacekg import __version__
-
+    if source == "store":
+        export(OpenStore(store, settings.graphs.union()), settings, tmp_path)
+    else:  # the build's path: the graph read where the dataset holds it
+        internal = pyoxigraph.NamedNode("urn:peacekg:build:asserted")
+        dataset = pyoxigraph.Store()
+        dataset.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, internal) for q in store)
+        export(DatasetGraphs(dataset, {settings.graphs.asserted: internal}), settings, tmp_path)
+    assert (tmp_path / f"peacekg-{__version__}.ttl").read_bytes().count(b" .\n") == 2
     nq = (tmp_path / f"peacekg-{__version__}.nq").read_bytes()
     dumped = pyoxigraph.Dataset(pyoxigraph.parse(nq, format=pyoxigraph.RdfFormat.N_QUADS))
     original = pyoxigraph.Dataset(store)

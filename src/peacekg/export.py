@@ -302,8 +302,12 @@ def _stored_quads(store: Source) -> list[pyoxigraph.Quad]:
 
 def _union_quads(store: Source, union_graphs: list[str]) -> list[pyoxigraph.Quad]:
     if isinstance(store, DatasetGraphs):
-        wanted = set(union_graphs)
-        triples = {q.triple for q in store.quads() if str(q.graph_name)[1:-1] in wanted}
+        triples = {
+            q.triple
+            for graph in union_graphs
+            if graph in store.names
+            for q in store.store.quads_for_pattern(None, None, None, store.names[graph])
+        }
         return [pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples]
     local = oxigraph_store(store)
     if local is not None:  # the union graphs' triples, each once (as the union query gives)
