@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph
 
 from peacekg.load import load
-from peacekg.validate import ShaclResult, validate
+from peacekg.validate import ShaclResult, ontology_axioms, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "ontology" / "fixtures" / "shapes"
@@ -75,3 +75,31 @@ def test_each_fixture_gets_the_same_report(
 def test_an_unknown_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown SHACL engine 'jena'"):
         validate(Graph(), Graph(), Graph(), engine="jena")
+
+
+def test_without_pyshacl_turbos_inoculation_the_ontology_is_mixed_in_by_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pyshacl-turbo release without the internal inoculation: ``ontology_axioms`` says so,
+    and the build's store is validated with the ontology mixed in by pyshacl-turbo, as
+    before, to the same report."""
+    import pyshacl_turbo._native as native
+
+    from peacekg import validate as validate_module
+
+    sources = load(ROOT / "ontology", None, SHAPES)
+    fixture = FIXTURES / "valid" / "SourceDocument.ttl"  # valid only with the ontology's axioms
+
+    def store() -> pyoxigraph.Store:
+        data = pyoxigraph.Store()
+        data.load(path=str(fixture), format=pyoxigraph.RdfFormat.TURTLE)
+        return data
+
+    with monkeypatch.context() as patched:
+        patched.delattr(native, "inoculate")
+        assert ontology_axioms(sources.ontology) is None
+    monkeypatch.setattr(validate_module, "ontology_axioms", lambda ontology: None)
+    without = validate(store(), sources.ontology, sources.shapes)
+    reference = validate(Graph().parse(fixture), sources.ontology, sources.shapes, "pyshacl")
+    assert _fields(without.results) == _fields(reference.results)
+    assert without.conforms is reference.conforms is True
