@@ -13,7 +13,7 @@ import resource
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -153,32 +153,6 @@ class BuildResult:
             for triple in graph:
                 union.add(triple)
         return union
-
-    def quads(self, settings: Settings) -> Iterator[pyoxigraph.Quad]:
-        """The quads of :meth:`named_graphs`, read from the build's dataset: no rdflib term
-        on the way for the loaded and inferred graphs (the store stage's path)."""
-        names = settings.graphs
-        dataset = self.sources.asserted_graph()
-        renamed = [
-            (ONTOLOGY_GRAPH, names.ontology),
-            (ASSERTED_GRAPH, names.asserted),
-            (PROVENANCE_GRAPH, names.provenance),
-            (ALIGNMENT_GRAPH, names.alignment),
-            *((pyoxigraph.NamedNode(a), a) for a in self.sources.assertion_names),
-        ]
-        Quad = pyoxigraph.Quad
-        for internal, iri in renamed:
-            target = pyoxigraph.NamedNode(iri)
-            for q in dataset.quads_for_pattern(None, None, None, internal):
-                yield Quad(q.subject, q.predicate, q.object, target)
-        inferred = pyoxigraph.NamedNode(names.inferred)
-        for s, p, o in self.reasoning.triples:
-            yield Quad(s, p, o, inferred)  # type: ignore[arg-type]
-        for iri, graph in (
-            (names.wikidata_view, self.wikidata_view),
-            (names.wikidata, self.wikidata_enrichment),
-        ):
-            yield from graph_quads(graph, pyoxigraph.NamedNode(iri))
 
     def counts(self, settings: Settings) -> dict[str, int]:
         """Triples per graph of :meth:`named_graphs`, in its order, counted in the dataset."""
@@ -414,9 +388,9 @@ WIKIDATA_GRAPH = pyoxigraph.NamedNode(INTERNAL + "wikidata")
 
 
 def _served_graphs(settings: Settings, result: BuildResult) -> DatasetGraphs:
-    """The graphs :meth:`BuildResult.quads` stores, as the build's dataset holds them: the
-    sources and reasoning's triples already there (the checks read them), the two Wikidata
-    graphs (rdflib, small) added."""
+    """The graphs the embedded store gets (those of :meth:`BuildResult.named_graphs`), as the
+    build's dataset holds them: the sources and reasoning's triples already there (the checks
+    read them), the two Wikidata graphs (rdflib, small) added."""
     dataset = result.sources.asserted_graph()
     for internal, graph in (
         (WIKIDATA_VIEW_GRAPH, result.wikidata_view),
