@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 import time
@@ -77,12 +76,9 @@ def main() -> int:
         ]
         for kind, folder in (("example", "examples"), ("check", "checks")):
             for query in load_catalogue(settings.queries_dir / folder):
-                code = "\n".join(
-                    line for line in query.text.splitlines() if not line.lstrip().startswith("#")
-                )
                 if kind == "check" and not query.slug.endswith("-violation"):
                     continue
-                if re.search(r"\bSERVICE\b", code, re.IGNORECASE):
+                if query.uses("SERVICE"):
                     lines.append(f"| {query.slug} | {kind} | | | | left out (SERVICE) |")
                     continue
                 if kind == "example":
@@ -91,7 +87,7 @@ def main() -> int:
                         return store.query(text)
 
                 else:
-                    graphs = named if re.search(r"\bGRAPH\b", code, re.IGNORECASE) else None
+                    graphs = named if query.uses("GRAPH") else None
 
                     def run(text: str = query.text, graphs: object = graphs) -> object:
                         return dataset.query(text, named_graphs=graphs)  # type: ignore[arg-type]

@@ -8,7 +8,6 @@ engine is far too slow to be trusted with it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,11 +62,7 @@ def run_checks_in(
             continue
         # Named graphs only for a check that asks GRAPH: naming thousands of assertion graphs
         # made the others' default-graph scans 10x slower (undeclared-term: 10 s at 100k).
-        code = "\n".join(
-            line for line in check.text.splitlines() if not line.lstrip().startswith("#")
-        )
-        asks_graph = re.search(r"\bGRAPH\b", code, re.IGNORECASE) is not None
-        result = store.query(check.text, named_graphs=graphs if asks_graph else None)
+        result = store.query(check.text, named_graphs=graphs if check.uses("GRAPH") else None)
         if not isinstance(result, pyoxigraph.QuerySolutions):
             raise ValueError(f"{check.path}: a check must be a SELECT query")
         variables = [v.value for v in result.variables]

@@ -24,6 +24,19 @@ class CatalogueQuery:
     expect: str | None
     text: str
 
+    @property
+    def body(self) -> str:
+        """The text without its comment lines, so that a header mentioning a keyword (GRAPH,
+        SERVICE, ORDER BY) is not taken for the query using it."""
+        return "\n".join(
+            line for line in self.text.splitlines() if not line.lstrip().startswith("#")
+        )
+
+    def uses(self, keyword: str) -> bool:
+        """Whether the query itself (not its comments) has ``keyword``, in any case (a regular
+        expression: ``ORDER\\s+BY`` for ORDER BY across a line break)."""
+        return re.search(rf"\b{keyword}\b", self.body, re.IGNORECASE) is not None
+
 
 def parse_query_file(path: Path) -> CatalogueQuery:
     """Read ``path``; the header is the leading run of ``# key: value`` comment lines."""

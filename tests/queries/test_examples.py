@@ -24,15 +24,6 @@ from peacekg.queries import CatalogueQuery, load_catalogue
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = load_catalogue(ROOT / "queries" / "examples")
 UPDATE = os.environ.get("PEACEKG_UPDATE_GOLDENS") == "1"
-_ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
-# Federated examples (SERVICE, issue 7) would call Wikidata: tests/wikidata/test_federated.py
-# runs them against a local stand-in instead, so tests never touch the network.
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-
-
-def _body(query: CatalogueQuery) -> str:
-    """The query text without comment lines, so a header mentioning ORDER BY cannot count."""
-    return "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
 
 
 def _term(term: Any) -> str:
@@ -76,7 +67,9 @@ def test_query_parses(query: CatalogueQuery) -> None:
     prepareQuery(query.text)
 
 
-LOCAL = [q for q in CATALOGUE if not _SERVICE.search(_body(q))]
+# Federated examples (SERVICE, issue 7) would call Wikidata: tests/wikidata/test_federated.py
+# runs them against a local stand-in instead, so tests never touch the network.
+LOCAL = [q for q in CATALOGUE if not q.uses("SERVICE")]
 
 
 @pytest.mark.parametrize("query", LOCAL, ids=[q.slug for q in LOCAL])
@@ -89,7 +82,7 @@ def test_query_returns_expected_rows(built_store: Any, query: CatalogueQuery) ->
     expected = list(csv.reader(io.StringIO(golden.read_text(encoding="utf-8"))))
     assert header == expected[0]
     assert rows, f"{query.slug} returns no rows: a vacuous example"
-    if _ORDER_BY.search(_body(query)):
+    if query.uses(r"ORDER\s+BY"):
         assert rows == expected[1:]
     else:
         assert sorted(rows) == sorted(expected[1:])
