@@ -264,18 +264,26 @@ class DatasetGraphs:
 
     The build's dataset keeps its sources under build-internal graph names (the ontology, the
     asserted union, reasoning's triples...) beside the assertion graphs; ``names`` maps each
-    served graph IRI to the graph holding it there.
+    served graph IRI to the graph holding it there. ``counts`` (served IRI -> triples) are
+    the build's own, when it has them: counting again would scan the whole dataset.
     """
 
-    def __init__(self, store: pyoxigraph.Store, names: Mapping[str, pyoxigraph.NamedNode]):
+    def __init__(
+        self,
+        store: pyoxigraph.Store,
+        names: Mapping[str, pyoxigraph.NamedNode],
+        counts: Mapping[str, int] | None = None,
+    ):
         self.store = store
         self.names = dict(names)
+        self._counts = dict(counts) if counts is not None else None
 
     def graph_counts(self) -> dict[str, int]:
         """Triples per served graph (graphs left empty are left out, as a store has them)."""
-        stored = graph_counts(self.store)
-        counts = {iri: stored.get(graph.value, 0) for iri, graph in self.names.items()}
-        return {iri: count for iri, count in counts.items() if count}
+        if self._counts is None:
+            stored = graph_counts(self.store)
+            self._counts = {iri: stored.get(g.value, 0) for iri, g in self.names.items()}
+        return {iri: count for iri, count in self._counts.items() if count}
 
     def quads(self) -> Iterator[pyoxigraph.Quad]:
         """Every quad of the served graphs, under its served graph name."""

@@ -13,7 +13,7 @@ import resource
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -361,7 +361,7 @@ def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
         progress("store", f"{total} triples in {len(graphs)} graphs {_took(started)}")
     else:
         store_dir = _store_with_dumps(
-            settings, result, progress, f"{total} triples in {len(counts)} graphs"
+            settings, result, counts, progress, f"{total} triples in {len(counts)} graphs"
         )
     manifest = {
         "version": __version__,
@@ -387,7 +387,9 @@ WIKIDATA_VIEW_GRAPH = pyoxigraph.NamedNode(INTERNAL + "wikidata-view")
 WIKIDATA_GRAPH = pyoxigraph.NamedNode(INTERNAL + "wikidata")
 
 
-def _served_graphs(settings: Settings, result: BuildResult) -> DatasetGraphs:
+def _served_graphs(
+    settings: Settings, result: BuildResult, counts: Mapping[str, int]
+) -> DatasetGraphs:
     """The graphs the embedded store gets (those of :meth:`BuildResult.named_graphs`), as the
     build's dataset holds them: the sources and reasoning's triples already there (the checks
     read them), the two Wikidata graphs (rdflib, small) added."""
@@ -409,11 +411,15 @@ def _served_graphs(settings: Settings, result: BuildResult) -> DatasetGraphs:
         names.wikidata: WIKIDATA_GRAPH,
     }
     served.update((name, pyoxigraph.NamedNode(name)) for name in result.sources.assertion_names)
-    return DatasetGraphs(dataset, served)
+    return DatasetGraphs(dataset, served, counts)
 
 
 def _store_with_dumps(
-    settings: Settings, result: BuildResult, progress: Progress, stored: str
+    settings: Settings,
+    result: BuildResult,
+    counts: Mapping[str, int],
+    progress: Progress,
+    stored: str,
 ) -> Path:
     """Write the dumps, then the embedded store from the N-Quads dump, then switch to it.
 
@@ -430,7 +436,8 @@ def _store_with_dumps(
         tempfile.mkdtemp(prefix=f"{PARTIAL_DUMPS_PREFIX}{os.getpid()}-", dir=settings.build_dir)
     )
     try:
-        written = export_with_context(_served_graphs(settings, result), settings, scratch)
+        graphs = _served_graphs(settings, result, counts)
+        written = export_with_context(graphs, settings, scratch)
         progress("dumps", f"{len(written)} files {_took(started)}")
         started = time.perf_counter()
         nquads = mediatypes.by_name("nquads")
