@@ -3,8 +3,8 @@
 Oxigraph parses each file once, into one in-memory Oxigraph store (:attr:`LoadedSources.dataset`)
 that validation, reasoning and the checks read without converting a term (issue 17: rdflib's
 parser took 15 s on LUBM(1), Oxigraph's under one). Its parser reports the exact line and
-column of an error. The rdflib graphs that the other stages still use (the Wikidata view, the
-quote check, the CLI's reports) are made from the store when first asked for.
+column of an error. The rdflib graphs that the other stages still use (the Wikidata view,
+the CLI's reports) are made from the store when first asked for.
 """
 
 from __future__ import annotations
@@ -64,11 +64,13 @@ class TermConverter:
         """The rdflib term for ``term``."""
         found = self._memo.get(term)
         if found is None:
-            found = self._memo[term] = _rdflib_term(term)
+            found = self._memo[term] = rdflib_term(term)
         return found
 
 
-def _rdflib_term(term: object) -> Node:
+def rdflib_term(term: object, *, typed_strings: bool = False) -> Node:
+    """The rdflib term for a pyoxigraph term; ``xsd:string`` literals plain, as rdflib's own
+    parser makes them, unless ``typed_strings``."""
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
@@ -77,7 +79,7 @@ def _rdflib_term(term: object) -> Node:
     if term.language:
         return Literal(term.value, lang=term.language)
     datatype = term.datatype.value
-    if datatype == _XSD_STRING:
+    if datatype == _XSD_STRING and not typed_strings:
         return Literal(term.value)
     return Literal(term.value, datatype=URIRef(datatype))
 

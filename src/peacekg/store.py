@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
-from peacekg.load import LoadedSources
+from peacekg.load import LoadedSources, rdflib_term
 from peacekg.load import graph_quads as load_graph_quads
 from peacekg.namespaces import GraphNames
 
@@ -152,15 +152,9 @@ def stored_graph(store: GraphStore, graph_iri: str) -> Graph:
 
 
 def to_rdflib_term(term: object) -> Node:
-    """Convert a pyoxigraph term to the equivalent rdflib term (blank-node labels kept)."""
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    assert isinstance(term, pyoxigraph.Literal)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    """Convert a pyoxigraph term to the equivalent rdflib term (blank-node labels kept,
+    ``xsd:string`` literals typed)."""
+    return rdflib_term(term, typed_strings=True)
 
 
 def stored_assertions(store: GraphStore, assertion_base: str) -> dict[str, Graph]:
