@@ -135,6 +135,7 @@ class _SwitchedWhileListing(RemoteStore):
             gsp_url=store.gsp_url,
             graphs=store.graphs,
             timeout=store.timeout,
+            write_timeout=store.write_timeout,
             kind=store.kind,
         )
         self.pusher, self.then, self.listings = store, then, 0
