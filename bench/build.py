@@ -44,7 +44,8 @@ sys.path.insert(0, str(ROOT))
 
 import pyoxigraph  # noqa: E402
 
-from bench.generate import generate  # noqa: E402 - after the path fix-up
+from bench import lubm  # noqa: E402 - after the path fix-up
+from bench.generate import generate  # noqa: E402
 
 # ../shared beside the clone, or where PEACEKG_SHARED_DIR points (as for the tests).
 SHARED = Path(os.environ.get("PEACEKG_SHARED_DIR", ROOT.parent / "shared"))
@@ -133,18 +134,12 @@ def lubm_counts(settings: Settings, size: int) -> dict[str, tuple[int, int]]:
     queries) and the expected count: LUBM(1)'s official one, LUBM(10)'s OWL RL reference."""
     from peacekg.store import EmbeddedStore
 
-    column = "lubm1_expected" if size == 1 else f"lubm{size}_reference"
-    rows = (LUBM / "expected-counts.tsv").read_text(encoding="utf-8").splitlines()
-    header = rows[0].split("\t")
+    expected = lubm.expected_counts(LUBM, size)
     store = EmbeddedStore.for_graphs(settings.store_path, settings.graphs)
-    counts: dict[str, tuple[int, int]] = {}
-    for row in rows[1:]:
-        cells = dict(zip(header, row.split("\t"), strict=True))
-        if column not in cells:
-            continue
-        result = store.query((LUBM / cells["file"]).read_text(encoding="utf-8"))
-        counts[cells["query"]] = (sum(1 for _ in result), int(cells[column]))
-    return counts
+    return {
+        name: (sum(1 for _ in store.query(text)), expected[name])
+        for name, text in lubm.queries(LUBM)
+    }
 
 
 def lubm_data(size: int, out: Path, lines: int | None = None) -> int:

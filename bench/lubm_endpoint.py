@@ -37,6 +37,7 @@ from rdflib import Graph, URIRef
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from bench import lubm  # noqa: E402
 from bench.endpoint import _free_port, _rows, _wait  # noqa: E402
 from peacekg.config import load_settings  # noqa: E402
 from peacekg.reason import reason  # noqa: E402
@@ -164,8 +165,8 @@ def main() -> None:
             servers.append((app, server, int(server.effective_port)))
         try:
             _wait(ox_port, "/query?query=ASK%7B%7D", oxigraph)
-            queries = sorted((LUBM / "queries").glob("*.rq"), key=lambda p: int(p.stem.lower()[1:]))
-            texts = [path.read_text(encoding="utf-8") for path in queries]
+            queries = lubm.queries(LUBM)
+            texts = [text for _, text in queries]
             for _, _, port in servers:
                 until = time.monotonic() + args.warmup
                 while time.monotonic() < until:
@@ -185,8 +186,7 @@ def main() -> None:
             print("| query | rows | PeaceKG on disk ms | PeaceKG in memory ms | Oxigraph ms |")
             print("|---|---:|---:|---:|---:|")
             totals = [0.0, 0.0, 0.0]
-            for path in queries:
-                text = path.read_text(encoding="utf-8")
+            for name, text in queries:
                 times = []
                 counts = []
                 for _, _, port in servers:
@@ -200,7 +200,7 @@ def main() -> None:
                 for i, value in enumerate(times):
                     totals[i] += value
                 print(
-                    f"| {path.stem}{note} | {counts[-1]} | {times[0] * 1000:.1f} | "
+                    f"| {name}{note} | {counts[-1]} | {times[0] * 1000:.1f} | "
                     f"{times[1] * 1000:.1f} | {times[2] * 1000:.1f} |",
                     flush=True,
                 )

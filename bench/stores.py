@@ -20,7 +20,6 @@ Run from the repository root: ``python -m bench.stores [--lubm 1|10] [--no-closu
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import gzip
 import http.client
@@ -42,6 +41,7 @@ from tests.live import start_server
 from tests.oxigraph_server import oxigraph_server
 from tests.virtuoso_server import PASSWORD, USER, virtuoso_server
 
+from bench import lubm
 from peacekg.config import Settings
 from peacekg.namespaces import GraphNames
 from peacekg.reason import reason
@@ -97,18 +97,6 @@ def _graphs(scale: int, names: GraphNames) -> dict[str, Callable[[], Iterator[py
     }
 
 
-def _official(scale: int) -> dict[str, int]:
-    """LUBM's answer counts (``expected-counts.tsv``: official at 1, the reference at 10)."""
-    column = {1: "lubm1_expected", 10: "lubm10_reference"}[scale]
-    with (LUBM / "expected-counts.tsv").open(encoding="utf-8") as table:
-        return {row["query"]: int(row[column]) for row in csv.DictReader(table, delimiter="\t")}
-
-
-def _queries() -> list[tuple[str, str]]:
-    files = sorted((LUBM / "queries").glob("q*.rq"), key=lambda p: int(p.stem[1:]))
-    return [(p.stem, p.read_text(encoding="utf-8")) for p in files]
-
-
 def _ask(port: int, query: str) -> int:
     """POST ``query`` to PeaceKG's endpoint; the number of result rows."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
@@ -136,7 +124,7 @@ def _run_queries(settings: Settings) -> tuple[float, dict[str, int]]:
     port = int(server.url.rsplit(":", 1)[1].strip("/"))
     try:
         total, rows = 0.0, {}
-        for name, query in _queries():
+        for name, query in lubm.queries(LUBM):
             # Texts never sent before, so PeaceKG's result cache answers neither run.
             _ask(port, query + "\n# warm-up")
             started = time.perf_counter()
@@ -169,7 +157,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     wanted = set(args.stores.split(","))
-    official = None if args.no_closure else _official(args.lubm)
+    official = None if args.no_closure else lubm.expected_counts(LUBM, args.lubm)
     loads = [os.getloadavg()[0]]
     # (store, load s, of which the switch s, queries s, rows per query)
     results: list[tuple[str, float, float | None, float, dict[str, int]]] = []
