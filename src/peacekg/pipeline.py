@@ -6,14 +6,17 @@ its own module. Any failure raises before the store is touched, so the served gr
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import resource
 import shutil
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -59,6 +62,39 @@ def _took(started: float) -> str:
     """``(seconds, peak RSS)`` of a stage, for its progress line: where a build spends."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return f"({time.perf_counter() - started:.2f} s, peak {peak:.0f} MiB)"
+
+
+_GC_LOCK = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Hold Python's cyclic garbage collector off while a build runs (reference counting
+    still frees everything that is not in a cycle).
+
+    A build allocates millions of tuples and terms, and each allocation burst set off full
+    collections that walked them all: half the reasoning stage's time on LUBM(1), measured
+    (``bench/build.py``). Nested and concurrent pauses (an update while a build runs) count,
+    so the collector comes back, with one collection, when the last one ends.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_pauses -= 1
+            resume = _gc_pauses == 0 and _gc_was_enabled
+            if resume:
+                gc.enable()
+        if resume:
+            gc.collect()
 
 
 class BuildFailed(Exception):
@@ -202,6 +238,7 @@ def build_dataset(settings: Settings, progress: Progress = _silent) -> BuildResu
     return check_sources(settings, sources, progress)
 
 
+@cyclic_gc_paused()
 def check_sources(
     settings: Settings, sources: LoadedSources, progress: Progress = _silent
 ) -> BuildResult:
@@ -344,6 +381,7 @@ def code_digest(package_dir: Path) -> str:
     return digest.hexdigest()
 
 
+@cyclic_gc_paused()
 def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
     """Run the whole build and switch the served store to the new graphs atomically."""
     # Fingerprint what is read, before reading it: a file edited during the build must

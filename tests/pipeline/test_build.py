@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -253,3 +254,35 @@ def test_a_change_of_the_build_code_makes_serve_rebuild(
     assert changed != before
     (package / "notes.txt").write_text("not code", encoding="utf-8")
     assert code_digest(package) == changed
+
+
+def test_the_build_holds_the_cyclic_gc_off_and_restores_it_even_when_it_fails(
+    mini_settings: Settings, mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str, bool]] = []
+    build(mini_settings, lambda stage, _message: seen.append((stage, gc.isenabled())))
+    assert seen and {enabled for _stage, enabled in seen} == {False}
+    assert gc.isenabled()
+
+    edit(mini, 'rdfs:label "Round 1" ;', "")
+    with pytest.raises(ValidationFailed):
+        build(mini_settings)
+    assert gc.isenabled()
+
+
+def test_cyclic_gc_pauses_nest_and_overlap_and_leave_a_disabled_gc_disabled() -> None:
+    first, second = pipeline.cyclic_gc_paused(), pipeline.cyclic_gc_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the other pause still runs
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        with pipeline.cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
