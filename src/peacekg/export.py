@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO, cast
@@ -469,9 +469,17 @@ def _serialized(quads: list[pyoxigraph.Quad]) -> bytes:
     return data
 
 
-def export(store: Source, settings: Settings, out: Path | None = None) -> list[Path]:
+def export(
+    store: Source,
+    settings: Settings,
+    out: Path | None = None,
+    on_nquads: Callable[[Path], None] | None = None,
+) -> list[Path]:
     """Write each dump (plain and gzip), a SHA-256 list and ``void.ttl`` into ``out``
     (default the dumps directory); return the paths.
+
+    ``on_nquads`` gets the N-Quads dump's path as soon as it is complete, while the other
+    dumps are still to come: the build bulk-loads its store from it meanwhile.
 
     Memory stays bounded at any size: each graph's lines are sorted on disk
     (:func:`peacekg.linesort.sorted_lines`), the N-Quads dump is written from them, and the
@@ -489,6 +497,8 @@ def export(store: Source, settings: Settings, out: Path | None = None) -> list[P
         with DumpWriter(nquads) as writer, union_path.open("wb") as union:
             _write_canonical(store, settings, counts, scratch, writer, union)
         sums["nquads"] = writer.sums
+        if on_nquads is not None:
+            on_nquads(nquads)
         for name, source in (("trig", nquads), ("turtle", union_path), ("jsonld", nquads)):
             fmt = _format(name)
             with DumpWriter(out / dump_name(fmt)) as writer:
@@ -533,10 +543,15 @@ def write_context(out: Path) -> Path:
     return path
 
 
-def export_with_context(store: Source, settings: Settings, out: Path) -> list[Path]:
+def export_with_context(
+    store: Source,
+    settings: Settings,
+    out: Path,
+    on_nquads: Callable[[Path], None] | None = None,
+) -> list[Path]:
     """:func:`export` and the JSON-LD context into ``out``: all a store's ``dumps/`` holds
     (the build writes it before the store it describes is switched in)."""
-    return [*export(store, settings, out), write_context(out)]
+    return [*export(store, settings, out, on_nquads), write_context(out)]
 
 
 def export_reference(store: GraphStore, settings: Settings) -> Path:

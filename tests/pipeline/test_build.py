@@ -189,6 +189,33 @@ def test_a_build_whose_dumps_fail_leaves_the_served_store_and_no_scratch(
     )
 
 
+def test_a_build_whose_store_fails_beside_the_dumps_leaves_the_served_store_and_no_scratch(
+    mini_settings: Settings, mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(mini_settings)
+    served = os.readlink(mini_settings.store_path)
+    loads = pipeline.write_store
+    started: list[Path] = []
+
+    def fail_after_loading(link: Path, nquads: Path, before_switch: Any) -> Path:
+        started.append(nquads)
+
+        def refuse(directory: Path) -> None:
+            before_switch(directory)  # waits for the other dumps and moves them in
+            raise OSError(28, "No space left on device")
+
+        return loads(link, nquads, refuse)
+
+    monkeypatch.setattr(pipeline, "write_store", fail_after_loading)
+    with pytest.raises(OSError, match="No space left on device"):
+        build(mini_settings)
+    assert [path.name for path in started] == ["peacekg-0.1.0.nq"]
+    assert os.readlink(mini_settings.store_path) == served
+    assert sorted(p.name for p in (mini / "build").iterdir()) == sorted(
+        ["manifest.json", "store", served]
+    )
+
+
 def test_query_without_a_store_says_what_to_do(mini_settings: Settings) -> None:
     with pytest.raises(StoreError, match="run `peacekg build` first"):
         EmbeddedStore.for_graphs(mini_settings.store_path, mini_settings.graphs).query("ASK {}")
