@@ -13,9 +13,11 @@ import gzip
 import itertools
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from rdflib import RDF, Graph, URIRef
 
+from peacekg import closure
 from peacekg.load import load
 from peacekg.reason import reason
 from tests.conftest import SHARED
@@ -56,3 +58,22 @@ def test_unknown_engine_is_refused() -> None:
     """If an engine is not one of ENGINES, then reason says so instead of guessing."""
     with pytest.raises(ValueError, match="unknown reasoning engine 'hermit'"):
         reason(Graph(), Graph(), engine="hermit")
+
+
+def test_the_rule_store_takes_the_triples_of_a_property_a_later_round_makes_irreflexive() -> None:
+    """The added rules' store keeps only the predicates they read: when a round's new triples
+    make a property irreflexive (here as cls-int1 after reasonable could), prp-irp must read
+    that property's earlier triples too."""
+    knows = pyoxigraph.NamedNode("http://example.org/late#knows")
+    ann = pyoxigraph.NamedNode("http://example.org/late#ann")
+    irreflexive = pyoxigraph.NamedNode("http://www.w3.org/2002/07/owl#IrreflexiveProperty")
+    rdf_type = pyoxigraph.NamedNode(str(RDF.type))
+    first = {(ann, knows, ann)}
+    rules = closure._RuleStore(first)
+    assert len(rules.store) == 0
+    made = {(knows, rdf_type, irreflexive)}
+    rules.add(made, first | made)
+    assert closure.inconsistencies(rules.store) == [
+        "http://example.org/late#ann is related to itself by the irreflexive property "
+        "http://example.org/late#knows (prp-irp)"
+    ]
