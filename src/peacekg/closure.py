@@ -175,7 +175,7 @@ def _rule_predicates(triples: Iterable[Triple]) -> frozenset[Term]:
     """The predicates whose triples the added rules and the inconsistency checks read: the
     fixed ones, and the properties the schema names in restrictions (``owl:onProperty``),
     disjointness, irreflexivity or asymmetry."""
-    found = set(_RULE_PREDICATES)
+    found: set[Term] = set(_RULE_PREDICATES)
     for s, p, o in triples:
         if p == _ON_PROPERTY:
             found.add(o)
