@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 import threading
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyoxigraph
 import reasonable
@@ -112,15 +112,74 @@ class Literal:
         return self.value
 
 
-def _reasonable_term(term: Term) -> IRI | BNode | Literal:
-    if isinstance(term, pyoxigraph.NamedNode):
-        return IRI(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    return Literal(term)
+class _Given(dict[Term, "IRI | BNode | Literal"]):
+    """pyoxigraph term -> reasonable's form of it, converted on first use."""
+
+    def __init__(self, convert: Callable[[Term], IRI | BNode | Literal]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, term: Term) -> IRI | BNode | Literal:
+        converted = self[term] = self.convert(term)
+        return converted
 
 
-def _literal(value: str, language: str | None = None, datatype: str | None = None) -> Term:
+class _Terms:
+    """Each term once: what reasonable is handed, and the pyoxigraph terms its answers are
+    built from, looked up by their text.
+
+    Without it every triple reasonable answers (each round, the whole closure) is three new
+    Python objects: at LUBM(10), gigabytes of equal terms. With it the input's own objects
+    come back, and each set of triples holds only tuples of shared terms.
+    """
+
+    def __init__(self) -> None:
+        self.given = _Given(self._convert)
+        self.iris: dict[str, pyoxigraph.NamedNode] = {}
+        self.blanks: dict[str, pyoxigraph.BlankNode] = {}
+        self.literals: dict[tuple[str, str | None, str | None], pyoxigraph.Literal] = {}
+
+    def reasonable_triples(self, triples: Iterable[Triple]) -> list[tuple[object, ...]]:
+        """``triples`` as reasonable reads them."""
+        given = self.given
+        return [(given[s], given[p], given[o]) for s, p, o in triples]
+
+    def _convert(self, term: Term) -> IRI | BNode | Literal:
+        converted: IRI | BNode | Literal
+        if isinstance(term, pyoxigraph.NamedNode):
+            converted = IRI(term.value)
+            self.iris.setdefault(term.value, term)
+        elif isinstance(term, pyoxigraph.BlankNode):
+            converted = BNode(term.value)
+            self.blanks.setdefault(term.value, term)
+        else:
+            converted = Literal(term)
+            self.literals.setdefault((term.value, term.language, converted.datatype), term)
+        return converted
+
+    def iri(self, value: str) -> pyoxigraph.NamedNode:
+        node = self.iris.get(value)
+        if node is None:
+            node = self.iris[value] = pyoxigraph.NamedNode(value)
+        return node
+
+    def blank(self, value: str) -> pyoxigraph.BlankNode:
+        node = self.blanks.get(value)
+        if node is None:
+            node = self.blanks[value] = pyoxigraph.BlankNode(value)
+        return node
+
+    def literal(
+        self, value: str, language: str | None = None, datatype: str | None = None
+    ) -> pyoxigraph.Literal:
+        key = (value, language or None, None if language else datatype)
+        node = self.literals.get(key)
+        if node is None:
+            node = self.literals[key] = _literal(*key)
+        return node
+
+
+def _literal(value: str, language: str | None, datatype: str | None) -> pyoxigraph.Literal:
     if language:
         return pyoxigraph.Literal(value, language=language)
     if datatype:
@@ -130,20 +189,20 @@ def _literal(value: str, language: str | None = None, datatype: str | None = Non
 
 #: What reasonable's answers are built with (see the module docstring).
 _AS_OXIGRAPH = types.ModuleType("rdflib")
-_AS_OXIGRAPH.URIRef = pyoxigraph.NamedNode  # type: ignore[attr-defined]
-_AS_OXIGRAPH.BNode = pyoxigraph.BlankNode  # type: ignore[attr-defined]
-_AS_OXIGRAPH.Literal = _literal  # type: ignore[attr-defined]
 _SWAP = threading.Lock()
 
 
-def _reason(reasoner: reasonable.PyReasoner) -> list[Triple]:
-    """``reasoner.reason()`` with its answers in pyoxigraph terms.
+def _reason(reasoner: reasonable.PyReasoner, terms: _Terms) -> list[Triple]:
+    """``reasoner.reason()`` with its answers in pyoxigraph terms (``terms``' own).
 
     reasonable holds the GIL while it runs and imports ``rdflib`` by name, so the stand-in is
     seen by it alone; the lock keeps two reasoners from restoring each other's module.
     """
     with _SWAP:
         real = sys.modules.get("rdflib")
+        _AS_OXIGRAPH.URIRef = terms.iri  # type: ignore[attr-defined]
+        _AS_OXIGRAPH.BNode = terms.blank  # type: ignore[attr-defined]
+        _AS_OXIGRAPH.Literal = terms.literal  # type: ignore[attr-defined]
         sys.modules["rdflib"] = _AS_OXIGRAPH
         try:
             answers: list[Triple] = reasoner.reason()
@@ -356,18 +415,19 @@ def _rounds(base: set[Triple]) -> tuple[set[Triple], pyoxigraph.Store]:
     """reasonable and the rules it leaves out, alternately, until nothing is new: the
     closure, and a store holding it."""
     reasoner = reasonable.PyReasoner()
-    given = [tuple(_reasonable_term(t) for t in triple) for triple in base]
+    terms = _Terms()
+    given = terms.reasonable_triples(base)
     reasoner.from_graph(given)
-    closed = set(_reason(reasoner)) | base
+    closed = set(_reason(reasoner, terms)) | base
     rules = _RuleStore(closed)
     for _round in range(MAX_ROUNDS):
         new = (_class_rules(rules.store) | _schema_rules(rules.store)) - closed
         if not new:
             return closed, rules.store
         base |= new
-        given += [tuple(_reasonable_term(t) for t in triple) for triple in new]
+        given += terms.reasonable_triples(new)
         reasoner.update_graph(given)
-        grown = set(_reason(reasoner)) | base
+        grown = set(_reason(reasoner, terms)) | base
         added = grown - closed
         closed |= grown
         rules.add(added, closed)
