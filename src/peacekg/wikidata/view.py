@@ -254,6 +254,7 @@ class _Source:
             for triple in graph:
                 self.stating.setdefault(triple, set()).add(name)
         self.passages = _passages(sources.provenance)
+        self._citations: dict[URIRef, tuple[tuple[Snak, ...], str | None]] = {}
 
     def item(self, node: URIRef | Literal) -> URIRef | Literal:
         """The Wikidata item for ``node`` when linked, else ``node`` itself."""
@@ -294,25 +295,35 @@ class _Source:
                     quotes.setdefault(document, set()).add(exact)
         refs = []
         for document in sorted(quotes):
-            language = self.language(document)
-            snaks: list[Snak] = [("P248", self.subject(document))]
-            for url in self.documents.objects(document, PKG.url):
-                snaks.append(("P854", URIRef(clean_url(str(url)))))
-            for title in self.documents.objects(document, PKG.title):
-                snaks.append(("P1476", _monolingual(title, language)))
-            # The document's author: for a relayed claim that is usually the relay (the post
-            # by Glenn Diesen relaying Victoria Nuland); Wikidata has no "relayed by".
-            for author in _terms(self.documents.objects(document, PKG.author)):
-                snaks.append(("P50", self.item(author)))
-            for published in self.documents.objects(document, PKG.publicationDate):
-                snaks.extend(_day_snak("P577", published))
-            for retrieved in self.documents.objects(document, PKG.retrievalDate):
-                snaks.extend(_day_snak("P813", retrieved))
-            snaks.extend(
+            citation, language = self.citation(document)
+            quoted = tuple(
                 ("P1683", _monolingual(Literal(q), language)) for q in sorted(quotes[document])
             )
-            refs.append(Reference(tuple(snaks)))
+            refs.append(Reference(citation + quoted))
         return tuple(refs)
+
+    def citation(self, document: URIRef) -> tuple[tuple[Snak, ...], str | None]:
+        """A document's citation snaks (stated in, URL, title, author, dates) and language,
+        worked out once per document: thousands of statements cite the same one."""
+        known = self._citations.get(document)
+        if known is not None:
+            return known
+        language = self.language(document)
+        snaks: list[Snak] = [("P248", self.subject(document))]
+        for url in self.documents.objects(document, PKG.url):
+            snaks.append(("P854", URIRef(clean_url(str(url)))))
+        for title in self.documents.objects(document, PKG.title):
+            snaks.append(("P1476", _monolingual(title, language)))
+        # The document's author: for a relayed claim that is usually the relay (the post
+        # by Glenn Diesen relaying Victoria Nuland); Wikidata has no "relayed by".
+        for author in _terms(self.documents.objects(document, PKG.author)):
+            snaks.append(("P50", self.item(author)))
+        for published in self.documents.objects(document, PKG.publicationDate):
+            snaks.extend(_day_snak("P577", published))
+        for retrieved in self.documents.objects(document, PKG.retrievalDate):
+            snaks.extend(_day_snak("P813", retrieved))
+        known = self._citations[document] = (tuple(snaks), language)
+        return known
 
     def node_triples(self, node: Node, *props: URIRef) -> list[Triple]:
         """The asserted triples of ``node`` with one of ``props``."""
@@ -682,9 +693,13 @@ def _term(value: Value, base: str, owner: str) -> Node:
     return value
 
 
-def _time_node(value: TimeValue, graph: Graph, base: str) -> URIRef:
-    """A ``wikibase:TimeValue`` node carrying the precision, as ``psv:``/``pqv:``/``prv:``."""
-    node = URIRef(f"{base}wikidata/value/{_digest(repr(value))}")
+def _time_node(value: TimeValue, graph: Graph, base: str, made: dict[object, URIRef]) -> URIRef:
+    """A ``wikibase:TimeValue`` node carrying the precision, as ``psv:``/``pqv:``/``prv:``
+    (described once: ``made`` holds the value nodes the graph has)."""
+    node = made.get(value)
+    if node is not None:
+        return node
+    node = made[value] = URIRef(f"{base}wikidata/value/{_digest(repr(value))}")
     graph.add((node, RDF.type, WIKIBASE.TimeValue))
     graph.add((node, WIKIBASE.timeValue, value.literal()))
     graph.add((node, WIKIBASE.timePrecision, Literal(value.precision, datatype=XSD.integer)))
@@ -693,12 +708,18 @@ def _time_node(value: TimeValue, graph: Graph, base: str) -> URIRef:
 
 
 def _add_snak(
-    graph: Graph, node: URIRef, snak: Snak, simple: dict[str, str], full: dict[str, str], base: str
+    graph: Graph,
+    node: URIRef,
+    snak: Snak,
+    simple: dict[str, URIRef],
+    full: dict[str, URIRef],
+    base: str,
+    made: dict[object, URIRef],
 ) -> None:
     pid, value = snak
-    graph.add((node, URIRef(simple[pid]), _term(value, base, f"{node} {pid}")))
+    graph.add((node, simple[pid], _term(value, base, f"{node} {pid}")))
     if isinstance(value, TimeValue):
-        graph.add((node, URIRef(full[pid]), _time_node(value, graph, base)))
+        graph.add((node, full[pid], _time_node(value, graph, base, made)))
 
 
 def view_graph(model: WikidataModel, base_iri: str, *, with_labels: bool = True) -> Graph:
@@ -731,6 +752,9 @@ def view_graph(model: WikidataModel, base_iri: str, *, with_labels: bool = True)
     ):
         graph.bind(prefix, namespace, replace=True)
     graph.bind("pkgr", base_iri + "id/")
+    # Value and reference nodes already described: many statements share a date or a
+    # reference (every statement from one passage), each described once.
+    made: dict[object, URIRef] = {}
     for statement in model.statements:
         pid = statement.pid
         node = URIRef(f"{base_iri}wikidata/statement/{statement.key()}")
@@ -739,15 +763,17 @@ def view_graph(model: WikidataModel, base_iri: str, *, with_labels: bool = True)
         graph.add((node, RDF.type, WIKIBASE.Statement))
         graph.add((node, RDF.type, WIKIBASE.BestRank))
         graph.add((node, WIKIBASE.rank, WIKIBASE.NormalRank))
-        _add_snak(graph, node, (pid, statement.value), _PS, _PSV, base_iri)
+        _add_snak(graph, node, (pid, statement.value), _PS, _PSV, base_iri, made)
         for qualifier in statement.qualifiers:
-            _add_snak(graph, node, qualifier, _PQ, _PQV, base_iri)
+            _add_snak(graph, node, qualifier, _PQ, _PQV, base_iri, made)
         for reference in statement.references:
-            ref = URIRef(f"{base_iri}wikidata/reference/{reference.key()}")
+            ref = made.get(reference)
+            if ref is None:
+                ref = made[reference] = URIRef(f"{base_iri}wikidata/reference/{reference.key()}")
+                graph.add((ref, RDF.type, WIKIBASE.Reference))
+                for snak in reference.snaks:
+                    _add_snak(graph, ref, snak, _PR, _PRV, base_iri, made)
             graph.add((node, PROV.wasDerivedFrom, ref))
-            graph.add((ref, RDF.type, WIKIBASE.Reference))
-            for snak in reference.snaks:
-                _add_snak(graph, ref, snak, _PR, _PRV, base_iri)
     for subject, labels in model.labels.items():
         if with_labels or _qid(subject) is not None:
             for label in labels:
@@ -774,15 +800,16 @@ def _label_items(graph: Graph) -> None:
             graph.add((item, RDFS.label, Literal(table[qid], lang="en")))
 
 
-class _Prefixed(dict[str, str]):
-    """``pid -> namespace + pid``, filled on demand."""
+class _Prefixed(dict[str, URIRef]):
+    """``pid -> namespace + pid``, made once per ``pid``."""
 
     def __init__(self, namespace: str) -> None:
         super().__init__()
         self.namespace = namespace
 
-    def __missing__(self, pid: str) -> str:
-        return self.namespace + pid
+    def __missing__(self, pid: str) -> URIRef:
+        iri = self[pid] = URIRef(self.namespace + pid)
+        return iri
 
 
 _PS, _PSV, _PQ, _PQV = (
