@@ -95,6 +95,8 @@ def _tricky_store(settings: Settings) -> pyoxigraph.Store:
         pyoxigraph.Quad(n(EX + "a"), p, lit("a", datatype=n(EX + "t")), asserted),
         pyoxigraph.Quad(n(EX + "a"), p, lit("a b"), asserted),
         pyoxigraph.Quad(n(EX + "a"), p, lit("x _:b1 y"), asserted),
+        pyoxigraph.Quad(b("b2"), p, lit("x _:b1"), asserted),  # blank-node text ending a
+        pyoxigraph.Quad(b("b2"), p, lit("_:b12", language="en"), asserted),  # literal
         pyoxigraph.Quad(n(EX + "a"), n(EX + "p-q"), n(EX + "a"), asserted),
         pyoxigraph.Quad(n(EX + "a"), p, lit("a"), inferred),  # also asserted: once in Turtle
         pyoxigraph.Quad(n(EX + "a"), p, b("b1"), assertion),
@@ -129,9 +131,9 @@ def test_export_equals_the_in_memory_canonical_dumps(
     )
     assert (tmp_path / f"peacekg-{__version__}.nq").read_bytes() == nq
     assert (tmp_path / f"peacekg-{__version__}.ttl").read_bytes() == ttl
-    # The union's 7 triples, the one in both union graphs once; the assertion graph is not
+    # The union's 9 triples, the one in both union graphs once; the assertion graph is not
     # in the union.
-    assert len(list(pyoxigraph.parse(ttl, format=pyoxigraph.RdfFormat.TURTLE))) == 7
+    assert len(list(pyoxigraph.parse(ttl, format=pyoxigraph.RdfFormat.TURTLE))) == 9
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -404,27 +405,25 @@ def _graph_chunks(store: Source, graph: str, count: int, scratch: Path) -> Itera
         path.unlink(missing_ok=True)
 
 
-def _relabel_lines(lines: list[bytes], labels: Mapping[str, str]) -> list[bytes]:
-    """``lines`` with canonical blank-node labels. Only lines that may name one are parsed,
-    all at once, and written back in one serialisation: one line per triple, in order."""
+#: A blank node as an N-Triples line's subject, and as its object: the last term before
+#: " .", which for a literal always holds its closing quote.
+_BLANK_SUBJECT = re.compile(rb"_:(\S+) ")
+_BLANK_OBJECT = re.compile(rb" _:([^\s\"]+) \.\n\Z")
+
+
+def _relabel_lines(lines: list[bytes], labels: Mapping[bytes, bytes]) -> list[bytes]:
+    """``lines`` with canonical blank-node labels, rewritten as bytes where a subject or an
+    object is a blank node (a literal's ``_:`` text never matches: see the patterns)."""
     if not labels:
         return lines
-    blank = [i for i, line in enumerate(lines) if b"_:" in line]
-    if not blank:
-        return lines
-    parsed = pyoxigraph.parse(b"".join(lines[i] for i in blank), format=_NT)
-    triples = [
-        pyoxigraph.Triple(
-            _relabel(quad.subject, labels),  # type: ignore[arg-type]  # subjects stay subjects
-            quad.predicate,
-            _relabel(quad.object, labels),
-        )
-        for quad in parsed
-    ]
-    relabelled = pyoxigraph.serialize(triples, format=_NT)
-    assert relabelled is not None
     out = list(lines)
-    for i, line in zip(blank, relabelled.splitlines(keepends=True), strict=True):
+    for i, line in enumerate(lines):
+        if b"_:" not in line:
+            continue
+        if subject := _BLANK_SUBJECT.match(line):
+            line = b"_:" + labels[subject[1]] + line[subject.end(1) :]
+        if obj := _BLANK_OBJECT.search(line):
+            line = line[: obj.start(1)] + labels[obj[1]] + line[obj.end(1) :]
         out[i] = line
     return out
 
@@ -442,7 +441,10 @@ def _write_canonical(
     predicate, object): sorting lines gives that order, since no term's N-Triples form is a
     prefix of another's followed by a byte below a space."""
     try:
-        labels = canonical_labels(_blank_quads(store))
+        labels = {
+            node.encode(): label.encode()
+            for node, label in canonical_labels(_blank_quads(store)).items()
+        }
     except _Cycle:  # none in PeaceKG's data: Oxigraph's canonical form, in memory
         dataset.write(_serialized(_oxigraph_canonical(_stored_quads(store))))
         union.write(_serialized(_oxigraph_canonical(_union_quads(store, settings.graphs.union()))))
