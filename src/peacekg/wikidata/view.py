@@ -223,6 +223,10 @@ _WIKIDATA_ONLY = (str(WD), str(WDT), str(WDP))
 Triple: TypeAlias = tuple[Node, Node, Node]
 
 
+#: What the view asks of asserted and inferred triples together (:attr:`_Source.union`).
+_UNION_PREDICATES = (RDF.type, PKG.disputes, PKG.supports, PKG.statedIn)
+
+
 class _Source:
     """Reads the asserted and inferred graphs and resolves linked IRIs to ``wd:`` items.
 
@@ -234,10 +238,12 @@ class _Source:
     def __init__(self, sources: LoadedSources, inferred: Graph) -> None:
         self.asserted = sources.asserted
         self.documents = sources.provenance
+        # Asserted and inferred, for the predicates asked of both (no more: every add costs).
         self.union = Graph(store="SimpleMemory")  # no contexts: adds, lookups 2-3x faster
-        for graph in (sources.asserted, inferred):
-            for triple in graph:
-                self.union.add(triple)
+        for graph in (self.asserted, inferred):
+            for prop in _UNION_PREDICATES:
+                for triple in graph.triples((None, prop, None)):
+                    self.union.add(triple)
         # The curated links, read from each graph in the order the curated union adds them.
         links: dict[str, str] = {}
         for graph in (sources.asserted, sources.provenance, sources.alignment):
