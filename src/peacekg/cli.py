@@ -15,7 +15,8 @@ import pyoxigraph
 from peacekg import __version__, mediatypes
 from peacekg.config import Settings, SettingsError, describe, load_settings
 from peacekg.load import LoadedSources, LoadError, load, source_files
-from peacekg.pipeline import BuildFailed, build, needs_build
+from peacekg.pipeline import BuildFailed, build, needs_build, stages
+from peacekg.progress import StageTicker
 from peacekg.reason import InconsistencyError, reason
 from peacekg.store import EmbeddedStore, StoreError, stored_graph, stored_sources
 from peacekg.validate import validate
@@ -97,7 +98,8 @@ def _run_build(settings: Settings) -> None:
     """Build, turning each kind of failure into its message and exit code."""
     _require_sources(settings)
     try:
-        result = build(settings, _progress)
+        with StageTicker(sys.stderr, stages(settings)) as ticker:
+            result = build(settings, ticker)
     except LoadError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_ERROR)

@@ -382,6 +382,13 @@ def code_digest(package_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def stages(settings: Settings) -> list[str]:
+    """The stages :func:`build` reports to its progress sink, in order, for ``settings``."""
+    checked = ["load", "validate", *(["quotes"] if settings.sources_dir is not None else [])]
+    stored = ["store"] if settings.store_url else ["dumps", "store"]
+    return [*checked, "reason", "check", "wikidata", *stored]
+
+
 @cyclic_gc_paused()
 def build(settings: Settings, progress: Progress = _silent) -> BuildResult:
     """Run the whole build and switch the served store to the new graphs atomically."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import os
@@ -214,6 +215,21 @@ def test_a_build_whose_store_fails_beside_the_dumps_leaves_the_served_store_and_
     assert sorted(p.name for p in (mini / "build").iterdir()) == sorted(
         ["manifest.json", "store", served]
     )
+
+
+def test_stages_lists_what_a_build_reports_in_order(mini_settings: Settings) -> None:
+    reported: list[str] = []
+
+    def record(stage: str, _message: str) -> None:
+        if not reported or reported[-1] != stage:
+            reported.append(stage)
+
+    build(mini_settings, record)
+    assert reported == pipeline.stages(mini_settings)
+    with_sources = dataclasses.replace(mini_settings, sources_dir=mini_settings.data_dir)
+    assert pipeline.stages(with_sources)[:4] == ["load", "validate", "quotes", "reason"]
+    remote = dataclasses.replace(mini_settings, store_url="http://127.0.0.1:1/")
+    assert pipeline.stages(remote)[-2:] == ["wikidata", "store"]
 
 
 def test_query_without_a_store_says_what_to_do(mini_settings: Settings) -> None:
