@@ -149,6 +149,11 @@ def _load(
     return Measure([x for per in latencies for x in per], time.monotonic() - started, sum(errors))
 
 
+def _load_average() -> str:
+    """The 1, 5 and 15 minute load averages: the machine is shared, so a figure needs it."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _rows(body: bytes) -> int:
     try:
         document = json.loads(body)
@@ -163,6 +168,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="per query and level")
     parser.add_argument("--clients", default="1,4,16", help="concurrency levels")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument(
+        "--tables",
+        default="warm,cold",
+        help="which tables to measure: warm, cold or both (a cold-only run takes half the time)",
+    )
     parser.add_argument(
         "--same-dataset",
         action="store_true",
@@ -242,13 +252,20 @@ def main() -> None:
             + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         )
         print()
+        tables = {name.strip() for name in args.tables.split(",")}
         for title, cold in (
             ("Warm: the catalogue repeated (PeaceKG answers from its result cache)", False),
             ("Cold: every request a query text not seen before (result cache misses)", True),
         ):
+            if ("cold" if cold else "warm") not in tables:
+                continue
             print(f"### {title}")
             print()
+            print(f"load average at its start: {_load_average()}")
+            print()
             _table(catalogue, levels, pk_port, ox_port, args.seconds, cold)
+            print(f"load average at its end: {_load_average()}")
+            print()
     finally:
         for server in servers:
             server.terminate()
