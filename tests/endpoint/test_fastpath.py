@@ -44,6 +44,8 @@ def _get(**params: str) -> str:
     return "/sparql?" + urllib.parse.urlencode(params)
 
 
+_FUTURE = "Fri, 01 Jan 2100 00:00:00 GMT"
+_PAST = "Thu, 01 Jan 1970 00:00:00 GMT"
 #: (method, target, body, headers, expected status): plain queries and their errors.
 CASES = [
     ("GET", _get(query=ALL + " LIMIT 3"), b"", {"Accept": "application/sparql-results+json"}, 200),
@@ -71,6 +73,9 @@ CASES = [
         200,
     ),
     ("GET", _get(query="ASK { ?s ?p ?o }"), b"", {}, 200),
+    # If-Modified-Since: werkzeug's conditional answer (304 after the store was written).
+    ("GET", _get(query=ALL + " LIMIT 3"), b"", {"If_Modified_Since": _FUTURE}, 304),
+    ("GET", _get(query=ALL + " LIMIT 3"), b"", {"If_Modified_Since": _PAST}, 200),
     ("GET", _get(query=ALL), b"", {}, 200),  # more than max_rows: cut, with its headers
     ("GET", _get(query="SELECT * WHERE { ?s rdfs:label ?o . FILTER("), b"", {}, 400),
     ("GET", "/sparql?query=ASK%7B%7D&query=ASK%7B%7D", b"", {}, 400),
