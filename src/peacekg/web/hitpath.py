@@ -58,8 +58,9 @@ class CachedReads:
                     headers, body = answer
                     start_response("200 OK", headers)
                     return [body]
+            parsed = environ.pop(REQUEST, None)  # taken out: it refers to the environment
             if (method == "GET" or _posted_query(environ)) and _plain(environ):
-                response = self._miss(environ)
+                response = self._miss(environ, parsed)
                 if isinstance(response, tuple):
                     start_response("200 OK", response[0])
                     return [response[1]]
@@ -68,9 +69,12 @@ class CachedReads:
         return self.wsgi(environ, start_response)
 
     def _miss(
-        self, environ: WSGIEnvironment
+        self, environ: WSGIEnvironment, parsed: Request | None = None
     ) -> Response | tuple[list[tuple[str, str]], bytes] | None:
         """The answer to a plain query through the blueprint's code, or None for Flask.
+
+        ``parsed``: the request as :func:`hit_key` parsed it, so its parameters are not read
+        twice.
 
         A GET answered 200 and filed in the cache gets the headers a hit gets, written here
         as a list (werkzeug's response object and its conditional checks were a fifth of a
@@ -90,7 +94,7 @@ class CachedReads:
         if not isinstance(ep, Endpoint) or ep.pool is None:
             return None  # the first request creates the endpoint, through Flask
         response: Response
-        req = Request(environ)
+        req = parsed if parsed is not None else Request(environ)
         req.max_content_length = ep.settings.max_request_bytes  # as Flask's config says
         try:
             text = query_text(req)
@@ -221,6 +225,8 @@ def _error(status: int, message: str, headers: dict[str, str]) -> Response:
 #: version it read, for the blueprint (a miss reads neither again).
 KEY = "peacekg.cache_key"
 VERSION = "peacekg.store_version"
+#: Where :func:`hit_key` leaves the request it parsed, for the miss path to go on with.
+REQUEST = "peacekg.request"
 # What of the environment a GET's cache key depends on (its parameters, Accept, the
 # endpoint URL as werkzeug builds ``base_url``), so the parse can be memoised on them.
 _KEY_FIELDS = (
@@ -234,30 +240,37 @@ _KEY_FIELDS = (
     "PATH_INFO",
 )
 _MEMO_LIMIT = 8192  # longer query strings are parsed each time: the memo stays small
+_MEMO_ENTRIES = 4096
+_memo: dict[tuple[Any, ...], CacheKey | None] = {}
 
 
 def hit_key(environ: WSGIEnvironment) -> CacheKey | None:
     """The result-cache key of a GET /sparql with one ``query``, or None for other requests.
 
     Parsing the query string and building ``base_url`` was a third of a hit's Python time;
-    the key is a function of the fields above alone, so it is memoised on them.
+    the key is a function of the fields above alone, so it is memoised on them. A request
+    not in the memo is parsed as a werkzeug request of ``environ``, left at ``REQUEST``: on a
+    miss the blueprint reads its parameters from it (a second parse of a query string was a
+    sixth of a miss's Python).
     """
     fields = tuple(environ.get(name) for name in _KEY_FIELDS)
-    if len(environ.get("QUERY_STRING", "")) > _MEMO_LIMIT:
-        return _parse_key(fields)
-    return _memo_key(fields)
-
-
-def _parse_key(fields: tuple[Any, ...]) -> CacheKey | None:
-    environ = {name: value for name, value in zip(_KEY_FIELDS, fields, strict=True) if value}
-    req = Request({**environ, "REQUEST_METHOD": "GET"})
+    try:
+        return _memo[fields]
+    except KeyError:
+        pass
+    req = Request(environ)
+    environ[REQUEST] = req
     queries = req.args.getlist("query")
-    if len(queries) != 1 or "update" in req.args:
-        return None
-    return request_key(req, queries[0], req.args.getlist)
-
-
-_memo_key = functools.lru_cache(maxsize=4096)(_parse_key)
+    key = (
+        None
+        if len(queries) != 1 or "update" in req.args
+        else request_key(req, queries[0], req.args.getlist)
+    )
+    if len(environ.get("QUERY_STRING", "")) <= _MEMO_LIMIT:
+        if len(_memo) >= _MEMO_ENTRIES:
+            _memo.clear()  # a plain dict is read faster than an LRU; refilled by use
+        _memo[fields] = key
+    return key
 
 
 @functools.lru_cache(maxsize=2)
