@@ -149,6 +149,11 @@ def _load(
     return Measure([x for per in latencies for x in per], time.monotonic() - started, sum(errors))
 
 
+def _load_average() -> str:
+    """The 1, 5 and 15 minute load averages: the machine is shared, so a figure needs it."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _rows(body: bytes) -> int:
     try:
         document = json.loads(body)
@@ -163,6 +168,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="per query and level")
     parser.add_argument("--clients", default="1,4,16", help="concurrency levels")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument(
+        "--baseline-src",
+        help="a second PeaceKG server from this source tree (its src/ directory), measured "
+        "in the same run beside the first: a change's before and after on the same load",
+    )
+    parser.add_argument(
+        "--tables",
+        default="warm,cold",
+        help="which tables to measure: warm, cold or both (a cold-only run takes half the time)",
+    )
     parser.add_argument(
         "--same-dataset",
         action="store_true",
@@ -203,6 +218,7 @@ def main() -> None:
 
     pk_port, ox_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEKG_")}
+    base_port = _free_port() if args.baseline_src else None
     servers = [
         subprocess.Popen(
             [*peacekg, "serve", "--build-dir", str(build_dir), "--port", str(pk_port)],
@@ -225,9 +241,21 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         ),
     ]
+    if base_port is not None:
+        servers.append(
+            subprocess.Popen(
+                [*peacekg, "serve", "--build-dir", str(build_dir), "--port", str(base_port)],
+                cwd=ROOT,
+                env={**env, "PYTHONPATH": str(Path(args.baseline_src).resolve())},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
     try:
         _wait(pk_port, "/sparql?query=ASK%7B%7D", servers[0])
         _wait(ox_port, "/query?query=ASK%7B%7D", servers[1])
+        if base_port is not None:
+            _wait(base_port, "/sparql?query=ASK%7B%7D", servers[2])
         time.sleep(1.0)  # let PeaceKG's query workers finish starting
         baseline = (
             "every graph, PeaceKG's default graph as default-graph-uri"
@@ -242,13 +270,20 @@ def main() -> None:
             + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         )
         print()
+        tables = {name.strip() for name in args.tables.split(",")}
         for title, cold in (
             ("Warm: the catalogue repeated (PeaceKG answers from its result cache)", False),
             ("Cold: every request a query text not seen before (result cache misses)", True),
         ):
+            if ("cold" if cold else "warm") not in tables:
+                continue
             print(f"### {title}")
             print()
-            _table(catalogue, levels, pk_port, ox_port, args.seconds, cold)
+            print(f"load average at its start: {_load_average()}")
+            print()
+            _table(catalogue, levels, pk_port, ox_port, args.seconds, cold, base_port)
+            print(f"load average at its end: {_load_average()}")
+            print()
     finally:
         for server in servers:
             server.terminate()
@@ -268,25 +303,44 @@ def _table(
     ox_port: int,
     seconds: float,
     cold: bool,
+    base_port: int | None = None,
 ) -> None:
-    """Measure every query at every level on both servers; print both Markdown tables."""
+    """Measure every query at every level on both servers; print both Markdown tables.
+
+    With ``base_port``, the baseline PeaceKG server is measured right after the first, and
+    the summary gets a row for it (its ratio to the same Oxigraph measurements).
+    """
     print(
         "| query | clients | PeaceKG req/s | p50 ms | p99 ms "
         "| Oxigraph req/s | p50 ms | p99 ms | ratio |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    totals: dict[int, list[float]] = {n: [0.0, 0.0] for n in levels}
-    all_latencies: dict[int, list[list[float]]] = {n: [[], []] for n in levels}
+    totals: dict[int, list[float]] = {n: [0.0, 0.0, 0.0] for n in levels}
+    all_latencies: dict[int, list[list[float]]] = {n: [[], [], []] for n in levels}
+    turn = 0
     for query in catalogue:
-        for port, path in ((pk_port, "/sparql"), (ox_port, "/query")):
+        warm_ups = [(pk_port, "/sparql"), (ox_port, "/query")]
+        if base_port is not None:
+            warm_ups.append((base_port, "/sparql"))
+        for port, path in warm_ups:
             # Warm-up, and a check that both servers answer with the same row count.
             _load(port, path, query.text, 1, 0.3, cold)
         pk_rows = _rows(_fetch(pk_port, "/sparql", query.text))
         ox_rows = _rows(_fetch(ox_port, "/query", query.text))
         note = "" if pk_rows == ox_rows else f" (rows differ: {pk_rows} vs {ox_rows})"
         for clients in levels:
+            # The baseline goes first every other round, so neither PeaceKG server always
+            # runs right after Oxigraph (or first).
+            turn += 1
+            if base_port is not None and turn % 2:
+                base = _load(base_port, "/sparql", query.text, clients, seconds, cold)
             pk = _load(pk_port, "/sparql", query.text, clients, seconds, cold)
             ox = _load(ox_port, "/query", query.text, clients, seconds, cold)
+            if base_port is not None:
+                if not turn % 2:
+                    base = _load(base_port, "/sparql", query.text, clients, seconds, cold)
+                totals[clients][2] += base.rps
+                all_latencies[clients][2] += base.latencies
             ratio = pk.rps / ox.rps if ox.rps else float("nan")
             totals[clients][0] += pk.rps
             totals[clients][1] += ox.rps
@@ -306,13 +360,19 @@ def _table(
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for clients in levels:
-        pk_rps, ox_rps = (t / len(catalogue) for t in totals[clients])
+        pk_rps, ox_rps, base_rps = (t / len(catalogue) for t in totals[clients])
         pk_all = Measure(all_latencies[clients][0], 1, 0)
         ox_all = Measure(all_latencies[clients][1], 1, 0)
         print(
             f"| mean | {clients} | {pk_rps:.0f} | {pk_all.percentile(0.99):.1f} | "
             f"{ox_rps:.0f} | {ox_all.percentile(0.99):.1f} | {pk_rps / ox_rps:.2f}× |"
         )
+        if base_port is not None:
+            base_all = Measure(all_latencies[clients][2], 1, 0)
+            print(
+                f"| baseline | {clients} | {base_rps:.0f} | {base_all.percentile(0.99):.1f} | "
+                f"{ox_rps:.0f} | {ox_all.percentile(0.99):.1f} | {base_rps / ox_rps:.2f}× |"
+            )
     print()
 
 

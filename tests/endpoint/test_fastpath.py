@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, request
+from werkzeug.wrappers import Request
 
+from peacekg.web import hitpath
 from tests.live import LiveServer
 
 ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
@@ -44,6 +46,8 @@ def _get(**params: str) -> str:
     return "/sparql?" + urllib.parse.urlencode(params)
 
 
+_FUTURE = "Fri, 01 Jan 2100 00:00:00 GMT"
+_PAST = "Thu, 01 Jan 1970 00:00:00 GMT"
 #: (method, target, body, headers, expected status): plain queries and their errors.
 CASES = [
     ("GET", _get(query=ALL + " LIMIT 3"), b"", {"Accept": "application/sparql-results+json"}, 200),
@@ -71,6 +75,9 @@ CASES = [
         200,
     ),
     ("GET", _get(query="ASK { ?s ?p ?o }"), b"", {}, 200),
+    # If-Modified-Since: werkzeug's conditional answer (304 after the store was written).
+    ("GET", _get(query=ALL + " LIMIT 3"), b"", {"If_Modified_Since": _FUTURE}, 304),
+    ("GET", _get(query=ALL + " LIMIT 3"), b"", {"If_Modified_Since": _PAST}, 200),
     ("GET", _get(query=ALL), b"", {}, 200),  # more than max_rows: cut, with its headers
     ("GET", _get(query="SELECT * WHERE { ?s rdfs:label ?o . FILTER("), b"", {}, 400),
     ("GET", "/sparql?query=ASK%7B%7D&query=ASK%7B%7D", b"", {}, 400),
@@ -192,3 +199,28 @@ def test_the_service_description_goes_through_flask(
     assert (status, headers["content-type"]) == (200, "text/turtle; charset=utf-8")
     assert b"sd:Service" in body
     assert dispatched == ["/sparql"]
+
+
+def _environ(query: str) -> dict[str, str]:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/sparql",
+        "QUERY_STRING": urllib.parse.urlencode({"query": query}),
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+    }
+
+
+def test_the_key_memo_gives_the_parsed_key_and_stays_bounded() -> None:
+    """A cold request (a new text each time) is parsed once and leaves its request for the
+    miss; the same fields again come from the memo with the same key; the memo never holds
+    more than its bound however many distinct texts arrive."""
+    first = _environ("ASK {}")
+    key = hitpath.hit_key(first)
+    assert key is not None and isinstance(first[hitpath.REQUEST], Request)
+    again = _environ("ASK {}")
+    assert hitpath.hit_key(again) == key and hitpath.REQUEST not in again
+    for n in range(hitpath._MEMO_ENTRIES + 1):
+        assert hitpath.hit_key(_environ(f"ASK {{}} # {n}")) is not None
+        assert len(hitpath._memo) <= hitpath._MEMO_ENTRIES

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from flask import Flask
 
+    from peacekg.config import Settings
+    from peacekg.workers import Outcome
+
 #: The ``Accept-Encoding`` values that ask for no compression.
 PLAIN = frozenset({"", "identity"})
 _QUERY_TYPES = frozenset({"application/x-www-form-urlencoded", "application/sparql-query"})
@@ -55,38 +58,66 @@ class CachedReads:
                     headers, body = answer
                     start_response("200 OK", headers)
                     return [body]
+            parsed = environ.pop(REQUEST, None)  # taken out: it refers to the environment
             if (method == "GET" or _posted_query(environ)) and _plain(environ):
-                response = self._miss(environ)
+                response = self._miss(environ, parsed)
+                if isinstance(response, tuple):
+                    start_response("200 OK", response[0])
+                    return [response[1]]
                 if response is not None:
                     return response(environ, start_response)
         return self.wsgi(environ, start_response)
 
-    def _miss(self, environ: WSGIEnvironment) -> Response | None:
-        """The answer to a plain query through the blueprint's code, or None for Flask."""
+    def _miss(
+        self, environ: WSGIEnvironment, parsed: Request | None = None
+    ) -> Response | tuple[list[tuple[str, str]], bytes] | None:
+        """The answer to a plain query through the blueprint's code, or None for Flask.
+
+        ``parsed``: the request as :func:`hit_key` parsed it, so its parameters are not read
+        twice.
+
+        A GET answered 200 and filed in the cache gets the headers a hit gets, written here
+        as a list (werkzeug's response object and its conditional checks were a fifth of a
+        miss's Python); with ``If-Modified-Since`` (a possible 304) it takes werkzeug's way.
+        """
         from peacekg.web.sparql import (
             RESULT_HEADERS,
             Endpoint,
             Problem,
-            answer,
+            evaluate,
             extension_of,
             query_text,
+            respond,
         )
 
-        found: Any = extension_of(self.app)
-        if not isinstance(found, Endpoint) or found.pool is None:
+        ep: Any = extension_of(self.app)
+        if not isinstance(ep, Endpoint) or ep.pool is None:
             return None  # the first request creates the endpoint, through Flask
         response: Response
-        req = Request(environ)
-        req.max_content_length = found.settings.max_request_bytes  # as Flask's config says
+        req = parsed if parsed is not None else Request(environ)
+        req.max_content_length = ep.settings.max_request_bytes  # as Flask's config says
         try:
             text = query_text(req)
             if text is None:
                 return None  # the service description (GET only: a POST has a query)
-            response = answer(req, self.app, text)
+            found = evaluate(req, self.app, text)
+            filed = found.filed
+            if (
+                filed is not None
+                and found.outcome.status == 200
+                and req.method == "GET"
+                and "HTTP_IF_MODIFIED_SINCE" not in environ
+            ):
+                cache = "hit" if found.hit else "miss"
+                body = found.outcome.body
+                return _headers(
+                    found.outcome, body, filed.tag, filed.modified, ep.settings, cache
+                ), body
+            response = respond(req, ep, found)
         except Problem as problem:
             response = _error(problem.status, problem.message, problem.headers)
         except RequestEntityTooLarge:
-            limit = found.settings.max_request_bytes
+            limit = ep.settings.max_request_bytes
             response = _error(
                 413, f"request body larger than the server's limit of {limit} bytes", {}
             )
@@ -108,7 +139,7 @@ class CachedReads:
         return response
 
     def _hit(self, environ: WSGIEnvironment) -> tuple[list[tuple[str, str]], bytes] | None:
-        from peacekg.web.sparql import RESULT_HEADERS, Endpoint, extension_of
+        from peacekg.web.sparql import Endpoint, extension_of
 
         found: Any = extension_of(self.app)
         if not isinstance(found, Endpoint) or found.cache is None:
@@ -133,23 +164,41 @@ class CachedReads:
             coding = entry.encodings[accept]
         outcome = entry.outcome
         body = outcome.body if coding is None else entry.compressed[coding]
-        etag = entry.etag if coding is None else f"{entry.etag}:{coding}"
-        headers = [
-            ("Content-Type", outcome.content_type),
-            ("Content-Length", str(len(body))),
-            *outcome.headers.items(),
-            ("Vary", "Accept, Accept-Encoding"),
-            ("ETag", quote_etag(etag)),
-            ("Last-Modified", http_date(int(entry.last_modified))),
-            ("Cache-Control", cache_control(state.settings)),
-            ("X-PeaceKG-Cache", "hit"),
-            ("Access-Control-Allow-Origin", "*"),
-            ("Access-Control-Expose-Headers", RESULT_HEADERS),
-            ("Date", _date()),
-        ]
-        if coding is not None:
-            headers.insert(1, ("Content-Encoding", coding))
-        return headers, body
+        settings = state.settings
+        return _headers(
+            outcome, body, entry.etag, entry.last_modified, settings, "hit", coding
+        ), body
+
+
+def _headers(
+    outcome: Outcome,
+    body: bytes,
+    etag: str,
+    last_modified: float,
+    settings: Settings,
+    cache: str,
+    coding: str | None = None,
+) -> list[tuple[str, str]]:
+    """The headers of a cached 200 with ``body`` (``outcome``'s, or in ``coding``), as the
+    blueprint and Flask's hooks would send them."""
+    from peacekg.web.sparql import RESULT_HEADERS
+
+    headers = [
+        ("Content-Type", outcome.content_type),
+        ("Content-Length", str(len(body))),
+        *outcome.headers.items(),
+        ("Vary", "Accept, Accept-Encoding"),
+        ("ETag", quote_etag(etag if coding is None else f"{etag}:{coding}")),
+        ("Last-Modified", http_date(int(last_modified))),
+        ("Cache-Control", cache_control(settings)),
+        ("X-PeaceKG-Cache", cache),
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Expose-Headers", RESULT_HEADERS),
+        ("Date", _date()),
+    ]
+    if coding is not None:
+        headers.insert(1, ("Content-Encoding", coding))
+    return headers
 
 
 def _posted_query(environ: WSGIEnvironment) -> bool:
@@ -176,6 +225,8 @@ def _error(status: int, message: str, headers: dict[str, str]) -> Response:
 #: version it read, for the blueprint (a miss reads neither again).
 KEY = "peacekg.cache_key"
 VERSION = "peacekg.store_version"
+#: Where :func:`hit_key` leaves the request it parsed, for the miss path to go on with.
+REQUEST = "peacekg.request"
 # What of the environment a GET's cache key depends on (its parameters, Accept, the
 # endpoint URL as werkzeug builds ``base_url``), so the parse can be memoised on them.
 _KEY_FIELDS = (
@@ -189,30 +240,37 @@ _KEY_FIELDS = (
     "PATH_INFO",
 )
 _MEMO_LIMIT = 8192  # longer query strings are parsed each time: the memo stays small
+_MEMO_ENTRIES = 4096
+_memo: dict[tuple[Any, ...], CacheKey | None] = {}
 
 
 def hit_key(environ: WSGIEnvironment) -> CacheKey | None:
     """The result-cache key of a GET /sparql with one ``query``, or None for other requests.
 
     Parsing the query string and building ``base_url`` was a third of a hit's Python time;
-    the key is a function of the fields above alone, so it is memoised on them.
+    the key is a function of the fields above alone, so it is memoised on them. A request
+    not in the memo is parsed as a werkzeug request of ``environ``, left at ``REQUEST``: on a
+    miss the blueprint reads its parameters from it (a second parse of a query string was a
+    sixth of a miss's Python).
     """
     fields = tuple(environ.get(name) for name in _KEY_FIELDS)
-    if len(environ.get("QUERY_STRING", "")) > _MEMO_LIMIT:
-        return _parse_key(fields)
-    return _memo_key(fields)
-
-
-def _parse_key(fields: tuple[Any, ...]) -> CacheKey | None:
-    environ = {name: value for name, value in zip(_KEY_FIELDS, fields, strict=True) if value}
-    req = Request({**environ, "REQUEST_METHOD": "GET"})
+    try:
+        return _memo[fields]
+    except KeyError:
+        pass
+    req = Request(environ)
+    environ[REQUEST] = req
     queries = req.args.getlist("query")
-    if len(queries) != 1 or "update" in req.args:
-        return None
-    return request_key(req, queries[0], req.args.getlist)
-
-
-_memo_key = functools.lru_cache(maxsize=4096)(_parse_key)
+    key = (
+        None
+        if len(queries) != 1 or "update" in req.args
+        else request_key(req, queries[0], req.args.getlist)
+    )
+    if len(environ.get("QUERY_STRING", "")) <= _MEMO_LIMIT:
+        if len(_memo) >= _MEMO_ENTRIES:
+            _memo.clear()  # a plain dict is read faster than an LRU; refilled by use
+        _memo[fields] = key
+    return key
 
 
 @functools.lru_cache(maxsize=2)

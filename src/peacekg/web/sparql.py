@@ -429,11 +429,57 @@ def sparql() -> Response:
     return answer(request, current_app._get_current_object(), text)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class Filed:
+    """Where an answer is in the result cache, and its validators."""
+
+    version: str
+    key: CacheKey
+    tag: str
+    modified: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's outcome, whether the cache gave it, and where the cache holds it (if it does)."""
+
+    outcome: Outcome
+    hit: bool
+    filed: Filed | None
+
+
 def answer(req: Request, app: Flask, text: str) -> Response:
     """The answer to the protocol query ``text`` of ``req``, from the cache or a worker.
 
     Needs no Flask context: :mod:`peacekg.web.hitpath` calls it for plain queries before
     Flask, the view for the rest. Raises :class:`Problem` for an error answer.
+    """
+    ep = endpoint(app)
+    return respond(req, ep, evaluate(req, app, text))
+
+
+def respond(req: Request, ep: Endpoint, found: Answer) -> Response:
+    """The response to ``req`` carrying ``found``: validators and a 304 when cached."""
+    filed = found.filed
+    if filed is not None:
+        return _cached_response(
+            req,
+            ep,
+            found.outcome,
+            filed.tag,
+            filed.modified,
+            found.hit,
+            (filed.version, filed.key),
+        )
+    response = _outcome_response(found.outcome)
+    response.headers["X-PeaceKG-Cache"] = "miss"
+    return response
+
+
+def evaluate(req: Request, app: Flask, text: str) -> Answer:
+    """The outcome of the protocol query ``text`` of ``req``, from the cache or a worker.
+
+    Raises :class:`Problem` for an error answer.
     """
     ep = endpoint(app)
     store = app.extensions["peacekg"].store
@@ -451,9 +497,8 @@ def answer(req: Request, app: Flask, text: str) -> Response:
         )
         entry = ep.cache.get(version[0], key)
         if entry is not None:
-            return _cached_response(
-                req, ep, entry.outcome, entry.etag, entry.last_modified, True, (version[0], key)
-            )
+            filed = Filed(version[0], key, entry.etag, entry.last_modified)
+            return Answer(entry.outcome, True, filed)
     _check_size(text, settings)
     _check_depth(text, "the query", settings=settings)
     # One scan of the names serves the three checks below (issue 18); a text with escapes
@@ -540,10 +585,8 @@ def answer(req: Request, app: Flask, text: str) -> Response:
     ):
         tag = entity_tag(version[0], key)
         ep.cache.put(version[0], key, outcome, tag, version[1])
-        return _cached_response(req, ep, outcome, tag, version[1], False, (version[0], key))
-    response = _outcome_response(outcome)
-    response.headers["X-PeaceKG-Cache"] = "miss"
-    return response
+        return Answer(outcome, False, Filed(version[0], key, tag, version[1]))
+    return Answer(outcome, False, None)
 
 
 # -- service description ---------------------------------------------------------------------
