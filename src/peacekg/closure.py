@@ -10,9 +10,10 @@ never reports inconsistencies, so the OWL 2 RL rules with a false head are asked
 
 Everything here is in pyoxigraph terms: no rdflib term is built (issue 17: building rdflib
 IRIs for reasonable's answers was most of the reasoning time on LUBM(1)). reasonable takes
-plain strings for IRIs; it answers with ``rdflib`` terms, built by name from the ``rdflib``
-module it imports, so for the duration of :func:`_reason` that name stands for
-:data:`_AS_OXIGRAPH`, which builds pyoxigraph terms instead.
+strings for IRIs (:class:`IRI`); it answers with ``rdflib`` terms, built by name from the
+``rdflib`` module it imports, so for the duration of :func:`_reason` that name stands for
+:data:`_AS_OXIGRAPH`, which hands back pyoxigraph terms instead, each term once
+(:class:`_Terms`).
 """
 
 from __future__ import annotations
