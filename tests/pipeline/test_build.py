@@ -134,6 +134,15 @@ def test_rebuild_switches_the_open_store(mini_settings: Settings, mini: Path) ->
     assert first.is_dir()
 
 
+def _only_the_served_store(settings: Settings, mini: Path, served: str) -> None:
+    """The store link still names ``served``, and the build directory holds nothing else
+    (no new store, no scratch files)."""
+    assert os.readlink(settings.store_path) == served
+    assert sorted(p.name for p in (mini / "build").iterdir()) == sorted(
+        ["manifest.json", "store", served]
+    )
+
+
 def test_failed_builds_leave_the_served_store_untouched(
     mini_settings: Settings, mini: Path
 ) -> None:
@@ -163,11 +172,8 @@ def test_failed_builds_leave_the_served_store_untouched(
     assert [(f.check, len(f.rows)) for f in caught.value.failures] == [
         ("fact-outside-assertion-violation", 3)
     ]
-    assert os.readlink(mini_settings.store_path) == served
     assert _count(store) == 2
-    assert sorted(p.name for p in (mini / "build").iterdir()) == sorted(
-        ["manifest.json", "store", served]
-    )
+    _only_the_served_store(mini_settings, mini, served)
 
 
 def test_a_build_whose_dumps_fail_leaves_the_served_store_and_no_scratch(
@@ -184,10 +190,7 @@ def test_a_build_whose_dumps_fail_leaves_the_served_store_and_no_scratch(
     monkeypatch.setattr(pipeline, "export_with_context", fail_after_writing)
     with pytest.raises(OSError, match="No space left on device"):
         build(mini_settings)
-    assert os.readlink(mini_settings.store_path) == served
-    assert sorted(p.name for p in (mini / "build").iterdir()) == sorted(
-        ["manifest.json", "store", served]
-    )
+    _only_the_served_store(mini_settings, mini, served)
 
 
 def test_a_build_whose_store_fails_beside_the_dumps_leaves_the_served_store_and_no_scratch(
@@ -211,10 +214,7 @@ def test_a_build_whose_store_fails_beside_the_dumps_leaves_the_served_store_and_
     with pytest.raises(OSError, match="No space left on device"):
         build(mini_settings)
     assert [path.name for path in started] == ["peacekg-0.1.0.nq"]
-    assert os.readlink(mini_settings.store_path) == served
-    assert sorted(p.name for p in (mini / "build").iterdir()) == sorted(
-        ["manifest.json", "store", served]
-    )
+    _only_the_served_store(mini_settings, mini, served)
 
 
 def test_stages_lists_what_a_build_reports_in_order(mini_settings: Settings) -> None:
